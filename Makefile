@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make run    install into .venv and run the bot
+#   make test   install into .venv and run lint + the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+MO     := locales/id/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
+
+.PHONY: run test lint catalogs extract simulate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy=false -d locales -D messages -l $* 2>/dev/null || \
+	  $(BIN)/pybabel compile -d locales -D messages -l $*
+
+catalogs: $(MO)
+
+run: $(STAMP) catalogs
+	$(BIN)/python -m bot
+
+test: $(STAMP) catalogs
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-extract translatable strings after changing texts, then translate the .po files.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+	  --project berdaya-bot -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --omit-header
+
+simulate: $(STAMP) catalogs
+	$(BIN)/python -m bot simulate $(SURVEY)
+
+bench: $(STAMP) catalogs
+	$(BIN)/python -m bench.throughput
+
+clean:
+	rm -rf $(VENV) $(MO)
