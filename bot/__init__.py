@@ -1,0 +1,1 @@
+"""berdaya-bot: the Berdaya Bersama Telegram bot."""

@@ -1,0 +1,129 @@
+"""Settings, read once at start-up from the environment and `.env`.
+
+Every setting is documented in `.env.example`. A bad value stops the bot with one clear line
+(see `bot.__main__`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+BUNDLED_SURVEYS = Path(__file__).parent / "surveys"
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+# What to tell a person who got a setting wrong: the fix, not the pydantic jargon.
+HOW_TO_FIX = {
+    "TELEGRAM_BOT_TOKEN": "set it to the token @BotFather gave you (looks like 123456:ABC-...)",
+    "TELEGRAM_API_URL": "use a root URL such as https://api.telegram.org",
+    "DATABASE_PATH": "use a file path such as data/bot.sqlite3",
+    "ADMIN_IDS": "use comma-separated numeric Telegram user ids, e.g. 12345,67890",
+    "DEFAULT_LOCALE": "use 'id' or 'en'",
+    "TIMEZONE": "use an IANA zone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+    "SURVEYS_DIR": "point it at a folder of survey .yaml files",
+    "RESPONSE_EXPIRY_HOURS": "use a whole number of hours, at least 1",
+    "RESUME_AFTER_MINUTES": "use a whole number of minutes, at least 1",
+    "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
+    "ORGANIZER": "name the organisation that collects the data",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr
+    telegram_api_url: str = "https://api.telegram.org"
+    database_path: Path = Path("data/bot.sqlite3")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_locale: Literal["id", "en"] = "id"
+    timezone: str = "Asia/Jakarta"
+    surveys_dir: Path = BUNDLED_SURVEYS
+    # An unfinished response is deleted after this long without activity (UU PDP: keep no
+    # more than needed). Two weeks lets a worker come back days later.
+    response_expiry_hours: int = Field(default=14 * 24, ge=1)
+    # After this much silence the first message re-shows the current question instead of
+    # being taken as its answer: "25" typed days later is rarely meant for question 7.
+    resume_after_minutes: int = Field(default=30, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Named in the consent notice as the one who collects the data (the data controller).
+    organizer: str = "Kemenko PM (Berdaya Bersama)"
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN.match(value.get_secret_value().strip()):
+            raise ValueError("not a bot token")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("not a list of numbers")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("default_locale", "log_level", mode="before")
+    @classmethod
+    def _normalise_case(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def bot_api_base_url(self) -> str:
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def bot_api_file_url(self) -> str:
+        return f"{self.telegram_api_url}/file/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is one line meant for a person."""
+
+
+def describe(error: ValidationError) -> str:
+    """Turn pydantic's report into one line that names each bad setting and how to fix it."""
+    parts = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+        problem = "is missing" if item["type"] == "missing" else "is invalid"
+        fix = HOW_TO_FIX.get(name, item["msg"])
+        parts.append(f"{name} {problem}: {fix}")
+    return "Configuration error: " + "; ".join(parts) + " (see .env.example)."
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from None

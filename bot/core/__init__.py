@@ -1,0 +1,1 @@
+"""The pure core: survey model and engine, regions, formatting rules. Knows nothing of Telegram."""

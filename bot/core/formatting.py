@@ -1,0 +1,23 @@
+"""Dates, times and numbers as people in Indonesia write them (Babel, CLDR data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+
+def long_date(day: date, locale: str) -> str:
+    """Rabu, 1 Oktober 2025 (CLDR's `full` pads the day: 01 Oktober)."""
+    return format_date(day, "EEEE, d MMMM y", locale=locale)
+
+
+def date_time(moment: datetime, zone: tzinfo, locale: str) -> str:
+    """Rabu, 1 Oktober 2025 pukul 09.00 WITA, in the zone of the place it happens."""
+    pattern = "EEEE, d MMMM y 'pukul' HH.mm zzz" if locale == "id" else "EEEE, d MMMM y, HH:mm zzz"
+    return format_datetime(moment, pattern, tzinfo=zone, locale=locale)
+
+
+def number(value: float, locale: str) -> str:
+    return format_decimal(value, locale=locale)

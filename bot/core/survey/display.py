@@ -1,0 +1,60 @@
+"""An answer as a person reads it, for the review screen and "my data"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core import regions
+from bot.core.formatting import long_date, number
+from bot.core.survey.engine import Answer
+from bot.core.survey.model import (
+    ChoiceQuestion,
+    DateQuestion,
+    DecimalQuestion,
+    IntegerQuestion,
+    Question,
+    RegionQuestion,
+    ScaleQuestion,
+    YesNoQuestion,
+)
+from bot.core.text import pick
+from bot.i18n import Gettext
+
+
+def region_name(code: str) -> str:
+    region = regions.by_code(code)
+    if region is None:
+        return code
+    if "." not in code:
+        return region.name
+    province = regions.by_code(region.province_code)
+    return f"{region.name}, {province.name}" if province else region.name
+
+
+def describe(question: Question, answer: Answer, locale: str, _: Gettext) -> str:
+    value = answer.value
+    if value is None:
+        return _("(skipped)")
+    if isinstance(question, ChoiceQuestion):
+        picked = value if isinstance(value, list) else [value]
+        labels = []
+        for choice_id in picked:
+            choice = question.choice(choice_id)
+            label = pick(choice.label, locale) if choice else choice_id
+            if choice and choice.other and answer.other:
+                label = f"{label}: {answer.other}"
+            labels.append(label)
+        return ", ".join(labels)
+    if isinstance(question, YesNoQuestion):
+        return _("Yes") if value else _("No")
+    if isinstance(question, IntegerQuestion | DecimalQuestion):
+        unit = pick(question.unit, locale)
+        return f"{number(value, locale)} {unit}".strip()
+    if isinstance(question, ScaleQuestion):
+        label = pick(question.labels.get(int(value)), locale)
+        return f"{value} ({label})" if label else str(value)
+    if isinstance(question, DateQuestion):
+        return long_date(date.fromisoformat(value), locale)
+    if isinstance(question, RegionQuestion):
+        return region_name(str(value))
+    return str(value)

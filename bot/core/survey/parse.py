@@ -1,0 +1,180 @@
+"""Turn what a respondent typed or tapped into a stored value, or say why it cannot be.
+
+Errors carry a code and parameters; the Telegram layer turns them into a polite message in
+the respondent's language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.core.survey.model import (
+    ChoiceQuestion,
+    DateBound,
+    DateQuestion,
+    DecimalQuestion,
+    IntegerQuestion,
+    MultiChoice,
+    NumberQuestion,
+    Question,
+    ScaleQuestion,
+    SingleChoice,
+    TextQuestion,
+    YesNoQuestion,
+)
+from bot.core.text import pick
+
+# Telegram allows 4096 characters; anything near that is pasted by mistake.
+MAX_TYPED = 3000
+
+
+@dataclass
+class Invalid(Exception):
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+_YES = {"ya", "y", "yes", "iya", "yaa", "ok", "benar", "betul"}
+_NO = {"tidak", "tdk", "t", "no", "n", "nggak", "gak", "enggak", "bukan"}
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+
+
+def clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_number(text: str, locale: str) -> float:
+    """Accept 1.500.000 / 1,5 (Indonesian) and 1,500,000 / 1.5 (English) and plain digits."""
+    raw = text.strip().replace(" ", "").replace("\u00a0", "")
+    raw = re.sub(r"^(rp\.?)", "", raw, flags=re.IGNORECASE)
+    if not re.fullmatch(r"[-+]?[\d.,]+", raw) or not re.search(r"\d", raw):
+        raise Invalid("number.nan")
+    thousands, decimal = (".", ",") if locale == "id" else (",", ".")
+    if "." in raw and "," in raw:
+        decimal = "." if raw.rfind(".") > raw.rfind(",") else ","
+        thousands = "," if decimal == "." else "."
+    elif re.fullmatch(r"[-+]?\d{1,3}(" + re.escape(thousands) + r"\d{3})+", raw):
+        pass  # grouped thousands in the respondent's own convention
+    elif thousands in raw and decimal not in raw:
+        # "2.5" from an Indonesian phone, or "2,5" from an English one: a decimal separator.
+        decimal, thousands = thousands, decimal
+    normalised = raw.replace(thousands, "").replace(decimal, ".")
+    try:
+        return float(normalised)
+    except ValueError:
+        raise Invalid("number.nan") from None
+
+
+def _check_range(q: NumberQuestion, value: float) -> None:
+    if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
+        raise Invalid("number.range", {"min": q.min, "max": q.max})
+
+
+def resolve_bound(bound: DateBound | None, today: date) -> date | None:
+    return today if bound == "today" else bound  # type: ignore[return-value]
+
+
+def parse_date(q: DateQuestion, text: str, today: date) -> str:
+    match = _DATE.match(text)
+    if not match:
+        raise Invalid("date.format")
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        raise Invalid("date.invalid") from None
+    low, high = resolve_bound(q.min_date, today), resolve_bound(q.max_date, today)
+    if low and value < low:
+        raise Invalid("date.too_early", {"min": low})
+    if high and value > high:
+        raise Invalid("date.too_late", {"max": high})
+    return value.isoformat()
+
+
+def _match_choice(q: ChoiceQuestion, text: str, locale: str) -> str | None:
+    """A typed choice: its number on the keyboard or its label, ignoring case."""
+    wanted = clean(text).casefold()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(q.choices):
+        return q.choices[int(wanted) - 1].id
+    for c in q.choices:
+        if wanted in {pick(c.label, locale).casefold(), pick(c.label, "id").casefold()}:
+            return c.id
+    return None
+
+
+def parse_typed(q: Question, text: str, locale: str, today: date) -> Any:
+    """The value of a typed answer to `q`, or Invalid."""
+    if len(text) > MAX_TYPED:
+        raise Invalid("text.too_long", {"max": getattr(q, "max_length", MAX_TYPED)})
+    if isinstance(q, TextQuestion):
+        value = text.strip()
+        if len(value) < q.min_length:
+            raise Invalid("text.too_short", {"min": q.min_length})
+        if len(value) > q.max_length:
+            raise Invalid("text.too_long", {"max": q.max_length})
+        return value
+    if isinstance(q, IntegerQuestion):
+        number = parse_number(text, locale)
+        if number != int(number):
+            raise Invalid("number.whole")
+        _check_range(q, number)
+        return int(number)
+    if isinstance(q, DecimalQuestion):
+        number = round(parse_number(text, locale), q.decimals)
+        _check_range(q, number)
+        return number
+    if isinstance(q, ScaleQuestion):
+        word = clean(text)
+        if not word.isdigit() or not q.min <= int(word) <= q.max:
+            raise Invalid("scale.range", {"min": q.min, "max": q.max})
+        return int(word)
+    if isinstance(q, YesNoQuestion):
+        word = clean(text).casefold().rstrip(".!")
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+        raise Invalid("choice.buttons")
+    if isinstance(q, DateQuestion):
+        return parse_date(q, text, today)
+    if isinstance(q, SingleChoice):
+        choice = _match_choice(q, text, locale)
+        if choice is None:
+            raise Invalid("choice.buttons")
+        return choice
+    # Multiple choice and regions are answered with buttons (regions also by search).
+    raise Invalid("choice.buttons")
+
+
+def check_other(text: str) -> str:
+    value = text.strip()
+    if not value:
+        raise Invalid("text.too_short", {"min": 1})
+    if len(value) > 200:
+        raise Invalid("text.too_long", {"max": 200})
+    return value
+
+
+def toggle(q: MultiChoice, picked: list[str], choice_id: str) -> list[str]:
+    """Picked choices after tapping one: exclusive choices ("Tidak ada") clear the rest."""
+    choice = q.choice(choice_id)
+    if choice is None:
+        return picked
+    if choice_id in picked:
+        return [c for c in picked if c != choice_id]
+    if choice.exclusive:
+        return [choice_id]
+    kept = [c for c in picked if not (q.choice(c) and q.choice(c).exclusive)]  # type: ignore[union-attr]
+    top = q.max_choices or len(q.choices)
+    if len(kept) >= top:
+        raise Invalid("multi.too_many", {"max": top})
+    return [c.id for c in q.choices if c.id in {*kept, choice_id}]
+
+
+def check_picked(q: MultiChoice, picked: list[str], required: bool) -> None:
+    low = q.min_choices if required else 0
+    if len(picked) < max(low, 1 if required else 0):
+        raise Invalid("multi.too_few", {"min": max(low, 1)})

@@ -1,0 +1,26 @@
+"""The services one running bot uses, built once in `bot.app` and shared by every handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.i18n import I18n
+from bot.services.clock import Clock
+from bot.services.people import PeopleService
+from bot.services.surveys import SurveyService
+from bot.storage.database import Database
+from bot.storage.responses import ResponseRepository
+
+KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    i18n: I18n
+    clock: Clock
+    people: PeopleService
+    surveys: SurveyService
+    responses: ResponseRepository

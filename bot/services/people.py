@@ -1,0 +1,56 @@
+"""Who someone is to the bot: their language and whether they agreed to the data notice.
+
+Until a person taps "Setuju", nothing about them is written to the database: a language picked
+before that lives in memory only (UU PDP: no consent, no stored personal data).
+"""
+
+from __future__ import annotations
+
+from bot.services.clock import Clock
+from bot.storage.users import User, UserRepository
+
+SURVEY_PURPOSE = "survey"
+# Bump when the wording of the consent notice changes: consent is recorded per version.
+CONSENT_VERSION = "2026-11-1"
+
+
+class PeopleService:
+    def __init__(self, users: UserRepository, clock: Clock) -> None:
+        self.users = users
+        self.clock = clock
+        self._known: dict[int, User | None] = {}
+        self._chosen_before_consent: dict[int, str] = {}
+
+    async def get(self, user_id: int) -> User | None:
+        if user_id not in self._known:
+            self._known[user_id] = await self.users.get(user_id)
+        return self._known[user_id]
+
+    async def locale(self, user_id: int, fallback: str) -> str:
+        user = await self.get(user_id)
+        if user is not None:
+            return user.locale
+        return self._chosen_before_consent.get(user_id, fallback)
+
+    async def has_consented(self, user_id: int) -> bool:
+        return await self.get(user_id) is not None
+
+    async def consent(self, user_id: int, locale: str) -> None:
+        await self.users.create_with_consent(
+            user_id, locale, SURVEY_PURPOSE, CONSENT_VERSION, self.clock.now()
+        )
+        self._chosen_before_consent.pop(user_id, None)
+        self._known[user_id] = User(user_id, locale)
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        if await self.get(user_id) is None:
+            self._chosen_before_consent[user_id] = locale
+            return
+        await self.users.set_locale(user_id, locale, self.clock.now())
+        self._known[user_id] = User(user_id, locale)
+
+    async def erase(self, user_id: int) -> None:
+        """Delete everything stored about the person (UU PDP right to erasure)."""
+        await self.users.delete(user_id)
+        self._known[user_id] = None
+        self._chosen_before_consent.pop(user_id, None)

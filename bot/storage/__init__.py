@@ -1,0 +1,1 @@
+"""Storage: SQLite through aiosqlite, schema migrations and the repositories over them."""

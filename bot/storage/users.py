@@ -1,0 +1,65 @@
+"""People and their consents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage.database import Database, Statement
+from bot.storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    locale: str
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self.db.fetchone("SELECT id, locale FROM users WHERE id = ?", (user_id,))
+        return User(row["id"], row["locale"]) if row else None
+
+    async def create_with_consent(
+        self, user_id: int, locale: str, purpose: str, version: str, now: datetime
+    ) -> None:
+        stamp = to_db(now)
+        await self.db.write(
+            (
+                "INSERT INTO users (id, locale, created_at, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
+                (user_id, locale, stamp, stamp),
+            ),
+            (
+                "INSERT INTO consents (user_id, purpose, version, granted_at) "
+                "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM consents WHERE user_id = ? "
+                "AND purpose = ? AND version = ? AND withdrawn_at IS NULL)",
+                (user_id, purpose, version, stamp, user_id, purpose, version),
+            ),
+        )
+
+    async def has_consent(self, user_id: int, purpose: str, version: str) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM consents WHERE user_id = ? AND purpose = ? AND version = ? "
+            "AND withdrawn_at IS NULL",
+            (user_id, purpose, version),
+        )
+        return row is not None
+
+    async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
+        await self.db.write(
+            (
+                "UPDATE users SET locale = ?, updated_at = ? WHERE id = ?",
+                (locale, to_db(now), user_id),
+            )
+        )
+
+    def delete_statement(self, user_id: int) -> Statement:
+        return ("DELETE FROM users WHERE id = ?", (user_id,))
+
+    async def delete(self, user_id: int) -> None:
+        """Everything about the person goes: responses, answers and consents cascade."""
+        await self.db.write(self.delete_statement(user_id))

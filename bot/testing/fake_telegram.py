@@ -1,0 +1,310 @@
+"""A fake Bot API: enough of Telegram's behaviour to run the real bot against it.
+
+`FakeTelegram` keeps chats, messages and every call the bot made. It answers like Telegram
+does, including its refusals (text over 4096 characters, callback data over 64 bytes, HTML it
+cannot parse, "message is not modified"), so the bot's handling of them is tested too. Two
+doors lead in: `FakeRequest`, an in-process `BaseRequest` (tests, simulator, benchmark), and
+`bot.testing.loopback`, a real HTTP server on 127.0.0.1 for running `python -m bot`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 700000001
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Berdaya Bersama",
+    "username": "berdaya_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+TEST_TOKEN = f"{BOT_ID}:TEST-not-a-real-token-0123456789abcdefgh"
+_ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "blockquote",
+    "span",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Chat:
+    id: int
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+
+class _HtmlCheck(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"'
+            )
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            raise ApiError(400, f'Bad Request: can\'t parse entities: unmatched end tag "{tag}"')
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def visible_text(text: str, parse_mode: str | None) -> str:
+    """The text as the person sees it; raises ApiError where Telegram would refuse the HTML."""
+    if parse_mode != "HTML":
+        return text
+    checker = _HtmlCheck()
+    checker.feed(text)
+    checker.close()
+    if checker.stack:
+        raise ApiError(400, "Bad Request: can't parse entities: unclosed tag")
+    return checker.text
+
+
+def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if not markup:
+        return None
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if not button.get("text"):
+                raise ApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
+    return markup
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.chats: dict[int, Chat] = {}
+        self.commands: dict[str | None, list[dict[str, str]]] = {}
+        self._update_ids = itertools.count(1)
+        self._updates: list[dict[str, Any]] = []
+        self._new_updates = asyncio.Event()
+        self.fail_next: dict[str, ApiError] = {}
+
+    # -- what the bot calls --------------------------------------------------------------
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        self.calls.append(Call(method, params))
+        if method in self.fail_next:
+            raise self.fail_next.pop(method)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            raise ApiError(404, "Not Found: method not found")
+        result = handler(params)
+        if asyncio.iscoroutine(result):
+            result = await result
+        return result
+
+    def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return BOT_USER
+
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        commands = params["commands"]
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        self.commands[params.get("language_code")] = commands
+        return True
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        if len(str(params.get("text") or "")) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self.chat(int(params["chat_id"]))
+        text = str(params["text"])
+        shown = visible_text(text, params.get("parse_mode"))
+        if not shown.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(shown) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        message = {
+            "message_id": next(chat.ids),
+            "date": int(time.time()),
+            "chat": {"id": chat.id, "type": "private", "first_name": "Tester"},
+            "from": BOT_USER,
+            "text": shown,
+            "html": text,
+        }
+        markup = _markup(params)
+        if markup:
+            message["reply_markup"] = markup
+        chat.messages[message["message_id"]] = message
+        return _public(message)
+
+    def _existing(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self.chat(int(params["chat_id"]))
+        message = chat.messages.get(int(params["message_id"]))
+        if message is None or message.get("from", {}).get("id") != BOT_ID:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return message
+
+    def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._existing(params)
+        text = str(params["text"])
+        shown = visible_text(text, params.get("parse_mode"))
+        if len(shown) > 4096:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        markup = _markup(params)
+        if shown == message["text"] and markup == message.get("reply_markup"):
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same",
+            )
+        message.update(text=shown, html=text, edit_date=int(time.time()))
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        return _public(message)
+
+    def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._existing(params)
+        markup = _markup(params)
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified")
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        return _public(message)
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._new_updates.clear()
+            timeout = float(params.get("timeout") or 0)
+            try:
+                await asyncio.wait_for(self._new_updates.wait(), timeout=timeout)
+            except TimeoutError:
+                return []
+        return list(self._updates)
+
+    # -- what people do ------------------------------------------------------------------
+
+    def chat(self, chat_id: int) -> Chat:
+        if chat_id not in self.chats:
+            self.chats[chat_id] = Chat(chat_id)
+        return self.chats[chat_id]
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def queue_update(self, update: dict[str, Any]) -> None:
+        """Hand an update to a bot that polls (getUpdates)."""
+        self._updates.append(update)
+        self._new_updates.set()
+
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        return [m for m in self.chat(chat_id).messages.values() if m["from"]["id"] == BOT_ID]
+
+    def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+        ]
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in message.items() if k != "html"}
+
+
+def envelope(result: Any) -> bytes:
+    return json.dumps({"ok": True, "result": result}).encode()
+
+
+def error_envelope(error: ApiError) -> bytes:
+    return json.dumps(
+        {"ok": False, "error_code": error.code, "description": error.description}
+    ).encode()
+
+
+class FakeRequest(BaseRequest):
+    """The bot's HTTP layer, short-circuited into a `FakeTelegram` in the same process."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        try:
+            return 200, envelope(await self.telegram.call(api_method, params))
+        except ApiError as error:
+            return error.code, error_envelope(error)

@@ -1,0 +1,204 @@
+"""Drive the real `Application` as people would: send texts, tap buttons by their label.
+
+In the spirit of aiogram-dialog's BotClient: `FakeUser.tap("Ya")` finds the button on the
+bot's latest message and sends Telegram's callback-query update for it; `last` is the latest
+message the bot shows the person. Updates are real Bot API JSON, parsed by PTB itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.services.clock import Clock
+from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
+
+
+class FakeUser:
+    def __init__(
+        self, app: Application, telegram: FakeTelegram, user_id: int, language_code: str = "id"
+    ) -> None:
+        self.app = app
+        self.telegram = telegram
+        self.id = user_id
+        self.language_code = language_code
+
+    # -- looking at the chat -------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.telegram.bot_messages(self.id)
+
+    @property
+    def last(self) -> dict[str, Any]:
+        messages = self.messages
+        if not messages:
+            raise AssertionError(f"the bot has sent user {self.id} nothing")
+        return max(messages, key=lambda m: m["message_id"])
+
+    @property
+    def text(self) -> str:
+        return str(self.last["text"])
+
+    def buttons(self, message: dict[str, Any] | None = None) -> list[str]:
+        message = message or self.last
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        return [b["text"] for row in rows for b in row]
+
+    def find_button(self, label: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The button whose label is `label`, or contains it (ignoring case and ticks)."""
+        message = message or self._last_with_buttons()
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        buttons = [b for row in rows for b in row]
+        for test in (
+            lambda t: t == label,
+            lambda t: t.removeprefix("✅ ").removeprefix("⬜ ") == label,
+            lambda t: label.casefold() in t.casefold(),
+        ):
+            found = [b for b in buttons if test(b["text"])]
+            if found:
+                return found[0]
+        raise AssertionError(f"no button {label!r} in {[b['text'] for b in buttons]}")
+
+    def _last_with_buttons(self) -> dict[str, Any]:
+        with_buttons = [m for m in self.messages if m.get("reply_markup")]
+        if not with_buttons:
+            raise AssertionError("no message with buttons")
+        return max(with_buttons, key=lambda m: m["message_id"])
+
+    # -- doing things --------------------------------------------------------------------
+
+    def _person(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": f"User{self.id}",
+            "language_code": self.language_code,
+        }
+
+    def _message(self, **content: Any) -> dict[str, Any]:
+        chat = self.telegram.chat(self.id)
+        return {
+            "message_id": next(chat.ids),
+            "date": int(time.time()),
+            "chat": {"id": self.id, "type": "private", "first_name": f"User{self.id}"},
+            "from": self._person(),
+            **content,
+        }
+
+    def message_update(self, text: str) -> dict[str, Any]:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return {"update_id": self.telegram.next_update_id(), "message": self._message(**content)}
+
+    def tap_update(self, label: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
+        message = message or self._last_with_buttons()
+        button = self.find_button(label, message)
+        return self.callback_update(button["callback_data"], message)
+
+    def callback_update(self, data: str, message: dict[str, Any]) -> dict[str, Any]:
+        public = {k: v for k, v in message.items() if k != "html"}
+        return {
+            "update_id": self.telegram.next_update_id(),
+            "callback_query": {
+                "id": str(self.telegram.next_update_id()),
+                "from": self._person(),
+                "message": public,
+                "chat_instance": f"ci{self.id}",
+                "data": data,
+            },
+        }
+
+    async def deliver(self, update: dict[str, Any]) -> None:
+        """Give the update to the running application and wait until it has been handled."""
+        await self.app.update_queue.put(Update.de_json(update, self.app.bot))
+        await self.app.update_queue.join()
+
+    async def send(self, text: str) -> dict[str, Any]:
+        await self.deliver(self.message_update(text))
+        return self.last
+
+    async def tap(self, label: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
+        await self.deliver(self.tap_update(label, message))
+        return self.last
+
+    async def send_other(self, kind: str) -> dict[str, Any]:
+        content = {
+            "sticker": {
+                "sticker": {
+                    "file_id": "stk",
+                    "file_unique_id": "stku",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
+            "photo": {
+                "photo": [{"file_id": "ph", "file_unique_id": "phu", "width": 90, "height": 90}]
+            },
+            "voice": {"voice": {"file_id": "vc", "file_unique_id": "vcu", "duration": 3}},
+            "location": {"location": {"latitude": -10.17, "longitude": 123.6}},
+        }[kind]
+        update = {"update_id": self.telegram.next_update_id(), "message": self._message(**content)}
+        await self.deliver(update)
+        return self.last
+
+
+def test_settings(tmp: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": TEST_TOKEN,
+        "database_path": tmp / "bot.sqlite3",
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+class Bot:
+    """A running application on a fake Telegram, with people to talk to it."""
+
+    def __init__(self, app: Application, telegram: FakeTelegram, clock: Clock) -> None:
+        self.app = app
+        self.telegram = telegram
+        self.clock = clock
+
+    @property
+    def services(self) -> Any:
+        return self.app.bot_data["services"]
+
+    def user(self, user_id: int, language_code: str = "id") -> FakeUser:
+        return FakeUser(self.app, self.telegram, user_id, language_code)
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, telegram: FakeTelegram | None = None, clock: Clock | None = None
+) -> AsyncIterator[Bot]:
+    """Start the real application (no polling: updates are handed over directly) and stop it."""
+    telegram = telegram or FakeTelegram()
+    clock = clock or Clock()
+    app = build_application(settings, request=FakeRequest(telegram), clock=clock, rate_limit=False)
+    # The same steps as Application.run_polling, minus the polling.
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    try:
+        yield Bot(app, telegram, clock)
+    finally:
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)

@@ -1,0 +1,1 @@
+"""Multi-step conversations (the survey flow), driven by state stored in the database."""

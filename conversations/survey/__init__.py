@@ -1,0 +1,1 @@
+"""The survey conversation: consent, questions, review, submit, cancel."""

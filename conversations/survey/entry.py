@@ -1,0 +1,201 @@
+"""Getting into a survey: /start (with a deep-link payload), /survei, the consent notice."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup as Keyboard
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.core.survey.loader import ordered
+from bot.core.survey.model import Survey
+from bot.core.text import pick
+from bot.services.people import CONSENT_VERSION
+from conversations.survey.present import present
+from handlers.common import Who, edit_or_send, send, services, toast, who
+
+CONSENT_PREFIX = "cs"
+
+
+def consent_text(w: Who, organizer: str, expiry_days: int) -> str:
+    _ = w._
+    lines = [
+        "<b>" + escape(_("Before we start: your data")) + "</b>",
+        escape(_("This survey is run by {organizer}.").format(organizer=organizer)),
+        "• "
+        + escape(
+            _(
+                "Why: to understand your work, your access to BPJS Ketenagakerjaan and the training you need, as input for government policy."
+            )
+        ),
+        "• "
+        + escape(
+            _(
+                "What we keep: your answers and your Telegram ID. We never ask for your name, NIK or phone number."
+            )
+        ),
+        "• "
+        + escape(
+            _(
+                "How long: answers are kept until the programme ends, at most 2 years. An unfinished survey is deleted after {days} days."
+            ).format(days=expiry_days)
+        ),
+        "• "
+        + escape(
+            _(
+                "Your rights: see your data (/dataku), delete it (/hapusdata) and withdraw your consent at any time."
+            )
+        ),
+        "• "
+        + escape(
+            _("Legal basis: your consent, under Law No. 27 of 2022 on Personal Data Protection.")
+        ),
+        escape(_("If you are under 18, please fill it in with a parent or guardian.")),
+        "",
+        escape(_("Do you agree?")),
+    ]
+    return "\n".join(lines)
+
+
+def consent_keyboard(w: Who, payload: str | None) -> Keyboard:
+    # The deep-link payload rides in the button: nothing is stored before consent.
+    tail = (payload or "")[:48]
+    return Keyboard(
+        [
+            [
+                Button(w._("Agree"), callback_data=f"{CONSENT_PREFIX}:y:{tail}"),
+                Button(w._("Disagree"), callback_data=f"{CONSENT_PREFIX}:n:"),
+            ]
+        ]
+    )
+
+
+async def show_consent(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, payload: str | None
+) -> None:
+    settings = services(context).settings
+    days = max(1, settings.response_expiry_hours // 24)
+    await send(
+        context, w.chat_id, consent_text(w, settings.organizer, days), consent_keyboard(w, payload)
+    )
+
+
+def picker(w: Who, surveys: dict[str, Survey]) -> tuple[str, Keyboard]:
+    rows = [[Button(pick(s.title, w.locale), callback_data=f"sv:{s.id}")] for s in ordered(surveys)]
+    return escape(w._("Which survey would you like to fill in?")), Keyboard(rows)
+
+
+async def open_survey(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    w: Who,
+    survey: Survey | None,
+    source: str | None,
+) -> None:
+    svc = services(context)
+    if survey is not None:
+        outcome = await svc.surveys.begin(w.user_id, survey, source, update.update_id)
+        await present(update, context, w, outcome)
+        return
+    session, _expired = await svc.surveys.current(w.user_id)
+    if session is not None:
+        await present(update, context, w, await svc.surveys.resume(w.user_id, update.update_id))
+        return
+    text, keyboard = picker(w, svc.surveys.surveys)
+    await toast(update)
+    await send(context, w.chat_id, text, keyboard)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    if w is None:
+        return
+    svc = services(context)
+    payload = context.args[0] if context.args else None
+    survey = svc.surveys.survey_for_payload(payload)
+    if not await svc.people.has_consented(w.user_id):
+        greeting = w._(
+            "Hello! This is the Berdaya Bersama bot. Your voice helps shape programmes for gig workers and small businesses."
+        )
+        await send(context, w.chat_id, escape(greeting))
+        await show_consent(update, context, w, payload if survey else None)
+        return
+    if payload and survey is None:
+        await send(
+            context,
+            w.chat_id,
+            escape(w._("I don't recognise that link, but you can choose a survey below.")),
+        )
+    await open_survey(update, context, w, survey, payload)
+
+
+async def surveys_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    if w is None:
+        return
+    if not await services(context).people.has_consented(w.user_id):
+        await show_consent(update, context, w, None)
+        return
+    await open_survey(update, context, w, None, None)
+
+
+async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    query = update.callback_query
+    if w is None or query is None:
+        return
+    svc = services(context)
+    _prefix, choice, payload = (query.data or "").split(":", 2)
+    if choice != "y":
+        await toast(update)
+        text = w._(
+            "All right. Nothing about you has been stored. If you change your mind, type /start."
+        )
+        await edit_or_send(update, context, w.chat_id, escape(text))
+        return
+    await svc.people.consent(w.user_id, w.locale)
+    await toast(update, w._("Thank you!"))
+    note = w._(
+        "✅ You agreed to the data notice (version {version}). See it again with /privasi."
+    ).format(version=CONSENT_VERSION)
+    await edit_or_send(update, context, w.chat_id, escape(note))
+    survey = svc.surveys.survey_for_payload(payload) if payload else None
+    await open_survey(update, context, w, survey, payload or None)
+
+
+async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    query = update.callback_query
+    if w is None or query is None:
+        return
+    svc = services(context)
+    survey = svc.surveys.surveys.get((query.data or "").removeprefix("sv:"))
+    if survey is None:
+        await toast(update, w._("That survey is no longer available."))
+        return
+    if not await svc.people.has_consented(w.user_id):
+        await toast(update)
+        await show_consent(update, context, w, survey.id)
+        return
+    await toast(update)
+    await open_survey(update, context, w, survey, None)
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    if w is None:
+        return
+    settings = services(context).settings
+    days = max(1, settings.response_expiry_hours // 24)
+    text = consent_text(w, settings.organizer, days).rsplit("\n\n", 1)[0]
+    await send(context, w.chat_id, text)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler(["survei", "survey"], surveys_command))
+    app.add_handler(CommandHandler(["privasi", "privacy"], privacy))
+    app.add_handler(CallbackQueryHandler(on_consent, pattern=rf"^{CONSENT_PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_pick, pattern=r"^sv:"))

@@ -1,0 +1,350 @@
+"""What a survey step looks like in the chat: message text and buttons.
+
+Buttons carry `q:<rev>:<action>:<arg>`; `rev` is the session's revision when the message was
+drawn, so a tap on an older message is recognised as stale instead of being applied twice.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup as Keyboard
+
+from bot.core import regions
+from bot.core.survey import engine
+from bot.core.survey.display import describe, region_name
+from bot.core.survey.engine import REVIEW
+from bot.core.survey.model import (
+    ChoiceQuestion,
+    DateQuestion,
+    DecimalQuestion,
+    IntegerQuestion,
+    MultiChoice,
+    Question,
+    RegionQuestion,
+    ScaleQuestion,
+    SingleChoice,
+    Survey,
+    TextQuestion,
+    YesNoQuestion,
+)
+from bot.core.survey.parse import Invalid
+from bot.core.survey.session import Session
+from bot.core.text import pick
+from bot.i18n import N_, Gettext
+
+REVIEW_LINE_LIMIT = 90
+
+ERRORS = {
+    "not_text": N_(
+        "Please answer with text or the buttons; I can't read stickers, photos or voice notes here."
+    ),
+    "choice.buttons": N_("Please choose one of the buttons below."),
+    "review.buttons": N_("Please use the buttons: ✏️ to change an answer, or Submit."),
+    "confirm.buttons": N_("Please choose one of the buttons: stop the survey or carry on."),
+    "text.too_short": N_("The answer is too short. Please write at least {min} characters."),
+    "text.too_long": N_("That is too long. Please keep it under {max} characters."),
+    "number.nan": N_("Please type a number only, for example 5."),
+    "number.whole": N_("Please type a whole number, without a comma."),
+    "number.range": N_("Please type a number from {min} to {max}."),
+    "scale.range": N_("Please choose a number from {min} to {max}."),
+    "date.format": N_("Please type the date as day/month/year, for example 1/10/2025."),
+    "date.invalid": N_("That date does not exist. Please check the day and the month."),
+    "date.too_early": N_("The date cannot be before {min}."),
+    "date.too_late": N_("The date cannot be after {max}."),
+    "multi.too_few": N_("Please choose at least {min}."),
+    "multi.too_many": N_("You can choose at most {max}. Untick one first."),
+    "region.not_found": N_(
+        "I could not find that place. Type at least 3 letters, e.g. Kupang, or pick from the list."
+    ),
+}
+
+
+def cb(session: Session, action: str, arg: object = "") -> str:
+    return f"q:{session.rev}:{action}:{arg}"
+
+
+def error_text(error: Invalid, question: Question | None, locale: str, _: Gettext) -> str:
+    if question is not None and question.error and error.code not in {"not_text", "text.too_long"}:
+        return escape(pick(question.error, locale))
+    params = {}
+    for key, value in error.params.items():
+        if hasattr(value, "isoformat"):
+            from bot.core.formatting import long_date
+
+            params[key] = long_date(value, locale)
+        elif isinstance(value, float) and value.is_integer():
+            params[key] = int(value)
+        else:
+            params[key] = value
+    if error.code == "number.range" and (params.get("min") is None or params.get("max") is None):
+        code, value = (
+            ("number.min", params["min"])
+            if params.get("min") is not None
+            else ("number.max", params["max"])
+        )
+        text = (
+            _("Please type a number of at least {min}.")
+            if code == "number.min"
+            else _("Please type a number of at most {max}.")
+        )
+        return escape(text.format(min=value, max=value))
+    return escape(
+        _(ERRORS.get(error.code, N_("Sorry, I didn't understand that."))).format(**params)
+    )
+
+
+# -- questions ---------------------------------------------------------------------------------
+
+
+def question_screen(
+    survey: Survey,
+    session: Session,
+    locale: str,
+    _: Gettext,
+    matches: list[regions.Region] | None = None,
+) -> tuple[str, Keyboard]:
+    question = survey.question(session.cursor)
+    assert question is not None
+    position, total = engine.progress(survey, session.answers, question.id)
+    lines = [
+        "<i>" + escape(_("Question {n} of {total}").format(n=position, total=total)) + "</i>",
+        "<b>" + escape(pick(question.text, locale)) + "</b>",
+    ]
+    if question.hint:
+        lines.append("<i>" + escape(pick(question.hint, locale)) + "</i>")
+    other_of = session.pending.get("other_of") == question.id
+    if other_of:
+        lines.append("")
+        lines.append(escape(_("You chose “Other”. Please type it in a few words.")))
+    else:
+        instruction = _instruction(question, session, locale, _)
+        if instruction:
+            lines.append("")
+            lines.append(escape(instruction))
+    current = session.answers.get(question.id)
+    if current is not None and not other_of:
+        lines.append("")
+        lines.append(
+            escape(
+                _("Your answer now: {answer}").format(answer=describe(question, current, locale, _))
+            )
+        )
+    rows = [] if other_of else _answer_rows(question, session, locale, _, matches)
+    rows.append(_nav_row(survey, session, question, _))
+    return "\n".join(lines), Keyboard([r for r in rows if r])
+
+
+def _instruction(question: Question, session: Session, locale: str, _: Gettext) -> str:
+    if isinstance(question, MultiChoice):
+        top = question.max_choices or len(question.choices)
+        if top < len(question.choices):
+            return _("Choose up to {max}, then tap Done.").format(max=top)
+        return _("Choose all that apply, then tap Done.")
+    if isinstance(question, TextQuestion):
+        return _("Type your answer (at most {max} characters).").format(max=question.max_length)
+    if isinstance(question, IntegerQuestion | DecimalQuestion):
+        unit = pick(question.unit, locale)
+        if question.min is not None and question.max is not None:
+            text = _("Type a number from {min} to {max}.").format(
+                min=_num(question.min), max=_num(question.max)
+            )
+        else:
+            text = _("Type a number.")
+        return f"{text} ({unit})" if unit else text
+    if isinstance(question, DateQuestion):
+        return _("Type the date as day/month/year, for example 1/10/2025.")
+    if isinstance(question, ScaleQuestion):
+        ends = [f"{k} = {pick(v, locale)}" for k, v in sorted(question.labels.items())]
+        return "; ".join(ends)
+    if isinstance(question, RegionQuestion):
+        province = session.pending.get("province")
+        if province:
+            return _("Province: {name}. Choose your regency or city, or type its name.").format(
+                name=region_name(province)
+            )
+        if question.level == "province":
+            return _("Choose your province, or type its name.")
+        return _("Choose your province, or type the name of your regency or city, e.g. Kupang.")
+    return ""
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _answer_rows(
+    question: Question,
+    session: Session,
+    locale: str,
+    _: Gettext,
+    matches: list[regions.Region] | None,
+) -> list[list[Button]]:
+    current = session.answers.get(question.id)
+    if isinstance(question, SingleChoice):
+        chosen = current.value if current else None
+        return [
+            [
+                Button(
+                    ("✅ " if c.id == chosen else "") + pick(c.label, locale),
+                    callback_data=cb(session, "c", i),
+                )
+            ]
+            for i, c in enumerate(question.choices)
+        ]
+    if isinstance(question, MultiChoice):
+        picked = session.pending.get("picked")
+        if picked is None:
+            picked = current.value if current and isinstance(current.value, list) else []
+        rows = [
+            [
+                Button(
+                    ("✅ " if c.id in picked else "⬜ ") + pick(c.label, locale),
+                    callback_data=cb(session, "t", i),
+                )
+            ]
+            for i, c in enumerate(question.choices)
+        ]
+        rows.append(
+            [Button(_("Done ({n} chosen)").format(n=len(picked)), callback_data=cb(session, "d"))]
+        )
+        return rows
+    if isinstance(question, YesNoQuestion):
+        return [
+            [
+                Button(_("Yes"), callback_data=cb(session, "y")),
+                Button(_("No"), callback_data=cb(session, "n")),
+            ]
+        ]
+    if isinstance(question, ScaleQuestion):
+        return [
+            [
+                Button(str(v), callback_data=cb(session, "v", v))
+                for v in range(question.min, question.max + 1)
+            ]
+        ]
+    if isinstance(question, RegionQuestion):
+        return _region_rows(question, session, _, matches)
+    return []
+
+
+def _region_rows(
+    question: RegionQuestion, session: Session, _: Gettext, matches: list[regions.Region] | None
+) -> list[list[Button]]:
+    if matches:
+        return [
+            [
+                Button(
+                    region_name(r.code),
+                    callback_data=cb(session, "rg" if "." in r.code else "pv", r.code),
+                )
+            ]
+            for r in matches
+        ]
+    province = session.pending.get("province")
+    items = regions.regencies(province) if province else regions.provinces()
+    action = "rg" if province else "pv"
+    shown, pages = regions.page(items, int(session.pending.get("page", 0)))
+    number = min(int(session.pending.get("page", 0)), pages - 1)
+    rows = [
+        [Button(r.name, callback_data=cb(session, action, r.code)) for r in shown[i : i + 2]]
+        for i in range(0, len(shown), 2)
+    ]
+    if pages > 1:
+        paging = []
+        if number > 0:
+            paging.append(Button("◀️", callback_data=cb(session, "pg", number - 1)))
+        paging.append(
+            Button(
+                _("Page {n}/{total}").format(n=number + 1, total=pages),
+                callback_data=cb(session, "pg", number),
+            )
+        )
+        if number < pages - 1:
+            paging.append(Button("▶️", callback_data=cb(session, "pg", number + 1)))
+        rows.append(paging)
+    return rows
+
+
+def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -> list[Button]:
+    row = []
+    in_step = bool(session.pending.get("other_of") or session.pending.get("province"))
+    if in_step or engine.previous_question(survey, session.answers, question.id):
+        row.append(Button(_("◀️ Back"), callback_data=cb(session, "b")))
+    if not question.required and not in_step:
+        row.append(Button(_("Skip ⏭"), callback_data=cb(session, "s")))
+    if question.id in session.answers and not in_step:
+        row.append(Button(_("Keep ▶️"), callback_data=cb(session, "f")))
+    return row
+
+
+# -- review and the end ------------------------------------------------------------------------
+
+
+def review_screen(
+    survey: Survey, session: Session, locale: str, _: Gettext
+) -> tuple[str, Keyboard]:
+    shown = engine.visible(survey, session.answers)
+    lines = ["<b>" + escape(_("Please check your answers")) + "</b>", ""]
+    for number, question in enumerate(shown, start=1):
+        answer = session.answers.get(question.id)
+        value = describe(question, answer, locale, _) if answer else _("(not answered)")
+        title = _shorten(pick(question.text, locale), 60)
+        lines.append(
+            f"{number}. {escape(title)}\n    <b>{escape(_shorten(value, REVIEW_LINE_LIMIT))}</b>"
+        )
+    lines.append("")
+    lines.append(escape(_("Tap ✏️ and a number to change an answer, or Submit if all is correct.")))
+    edits = [Button(f"✏️ {i + 1}", callback_data=cb(session, "e", i)) for i in range(len(shown))]
+    rows = [edits[i : i + 5] for i in range(0, len(edits), 5)]
+    rows.append(
+        [
+            Button(_("◀️ Back"), callback_data=cb(session, "b")),
+            Button(_("✅ Submit"), callback_data=cb(session, "ok")),
+        ]
+    )
+    return "\n".join(lines), Keyboard(rows)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def screen(
+    survey: Survey,
+    session: Session,
+    locale: str,
+    _: Gettext,
+    matches: list[regions.Region] | None = None,
+) -> tuple[str, Keyboard]:
+    if session.cursor == REVIEW:
+        return review_screen(survey, session, locale, _)
+    return question_screen(survey, session, locale, _, matches)
+
+
+def confirm_cancel_screen(
+    survey: Survey, session: Session, locale: str, _: Gettext
+) -> tuple[str, Keyboard]:
+    text = _("Stop the survey “{title}”? The answers you gave so far will be deleted.").format(
+        title=pick(survey.title, locale)
+    )
+    keyboard = Keyboard(
+        [
+            [
+                Button(_("Yes, stop"), callback_data=cb(session, "xy")),
+                Button(_("No, carry on"), callback_data=cb(session, "xn")),
+            ]
+        ]
+    )
+    return escape(text), keyboard
+
+
+def question_of(survey: Survey | None, session: Session | None) -> Question | None:
+    if survey is None or session is None or session.cursor == REVIEW:
+        return None
+    return survey.question(session.cursor)
+
+
+def survey_is_choice(question: Question | None) -> bool:
+    return isinstance(question, ChoiceQuestion)

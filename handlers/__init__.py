@@ -1,0 +1,1 @@
+"""Telegram handlers for everything that is not a multi-step conversation."""

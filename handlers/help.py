@@ -1,0 +1,37 @@
+"""/bantuan: what the bot does and which commands there are."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from handlers.common import send, who
+
+
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    if w is None:
+        return
+    _ = w._
+    lines = [
+        "<b>" + escape(_("How this bot works")) + "</b>",
+        escape(
+            _(
+                "Answer short surveys by tapping the buttons. You can stop and come back later: your answers are kept."
+            )
+        ),
+        "",
+        "/survei " + escape(_("choose or continue a survey")),
+        "/batal " + escape(_("stop the current survey")),
+        "/bahasa " + escape(_("change the language")),
+        "/dataku " + escape(_("see the data we keep about you")),
+        "/hapusdata " + escape(_("delete your data")),
+        "/privasi " + escape(_("read the data notice again")),
+    ]
+    await send(context, w.chat_id, "\n".join(lines))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler(["bantuan", "help"], show))

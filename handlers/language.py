@@ -1,0 +1,44 @@
+"""/bahasa: choose Bahasa Indonesia or English."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup as Keyboard
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.i18n import LOCALES
+from handlers.common import edit_or_send, send, services, toast, who
+
+NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    if w is None:
+        return
+    keyboard = Keyboard([[Button(NAMES[loc], callback_data=f"lang:{loc}") for loc in LOCALES]])
+    await send(context, w.chat_id, escape(w._("Choose your language:")), keyboard)
+
+
+async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    query = update.callback_query
+    if w is None or query is None:
+        return
+    locale = (query.data or "").removeprefix("lang:")
+    if locale not in LOCALES:
+        await toast(update)
+        return
+    svc = services(context)
+    await svc.people.set_locale(w.user_id, locale)
+    _ = svc.i18n.gettext(locale)
+    await toast(update)
+    await edit_or_send(update, context, w.chat_id, escape(_("Language set to English.")))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler(["bahasa", "language"], ask))
+    app.add_handler(CallbackQueryHandler(chosen, pattern=r"^lang:"))

@@ -1,0 +1,107 @@
+"""/dataku and /hapusdata: people see and delete what is stored about them (UU PDP)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup as Keyboard
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.core.formatting import date_time
+from bot.core.survey import engine
+from bot.core.survey.display import describe
+from bot.core.text import pick
+from handlers.common import edit_or_send, send, services, toast, who
+
+# Telegram caps a message at 4096 characters; long histories are cut with a note.
+MESSAGE_BUDGET = 3800
+
+
+async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    if w is None:
+        return
+    _ = w._
+    svc = services(context)
+    user = await svc.people.get(w.user_id)
+    if user is None:
+        await send(context, w.chat_id, escape(_("We keep no data about you.")))
+        return
+    lines = [
+        "<b>" + escape(_("Your data")) + "</b>",
+        escape(_("Telegram ID: {id}").format(id=w.user_id)),
+        escape(_("Language: {locale}").format(locale=user.locale)),
+    ]
+    session, _expired = await svc.surveys.current(w.user_id)
+    if session is not None:
+        survey = svc.surveys.survey_of(session)
+        lines.append(
+            escape(
+                _("In progress: “{title}”, {n} answers so far.").format(
+                    title=pick(survey.title, w.locale), n=len(session.answers)
+                )
+            )
+        )
+    for response in await svc.responses.submitted(w.user_id):
+        survey = svc.surveys.surveys.get(response.survey_id)
+        if survey is None:
+            continue
+        when = date_time(response.submitted_at, svc.settings.zone, w.locale)
+        lines += ["", "<b>" + escape(pick(survey.title, w.locale)) + "</b> — " + escape(when)]
+        for question in engine.visible(survey, response.answers):
+            answer = response.answers.get(question.id)
+            if answer is not None:
+                lines.append(
+                    f"• {escape(pick(question.text, w.locale))}\n  <i>{escape(describe(question, answer, w.locale, _))}</i>"
+                )
+    lines += ["", escape(_("To delete all of it, type /hapusdata."))]
+    text, budget = "", MESSAGE_BUDGET
+    for line in lines:
+        if len(text) + len(line) > budget:
+            text += "\n…" + escape(_("(cut short: too long for one message)"))
+            break
+        text += ("\n" if text else "") + line
+    await send(context, w.chat_id, text)
+
+
+async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    if w is None:
+        return
+    if await services(context).people.get(w.user_id) is None:
+        await send(context, w.chat_id, escape(w._("We keep no data about you.")))
+        return
+    keyboard = Keyboard(
+        [
+            [
+                Button(w._("Yes, delete everything"), callback_data="erase:y"),
+                Button(w._("No, keep it"), callback_data="erase:n"),
+            ]
+        ]
+    )
+    text = w._("Delete all your answers and your consent? This cannot be undone.")
+    await send(context, w.chat_id, escape(text), keyboard)
+
+
+async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    w = await who(update, context)
+    query = update.callback_query
+    if w is None or query is None:
+        return
+    await toast(update)
+    if query.data != "erase:y":
+        await edit_or_send(update, context, w.chat_id, escape(w._("Nothing was deleted.")))
+        return
+    svc = services(context)
+    await svc.people.erase(w.user_id)
+    svc.surveys.forget(w.user_id)
+    text = w._("Done: everything we kept about you has been deleted. Thank you for taking part.")
+    await edit_or_send(update, context, w.chat_id, escape(text))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler(["dataku", "mydata"], my_data))
+    app.add_handler(CommandHandler(["hapusdata", "deletedata"], ask_erase))
+    app.add_handler(CallbackQueryHandler(on_erase, pattern=r"^erase:"))
