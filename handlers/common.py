@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -84,7 +85,6 @@ async def edit_or_send(
 async def toast(update: Update, text: str | None = None) -> None:
     """Answer a button tap (stops the spinner), with a short note if there is something to say."""
     if update.callback_query is not None:
-        try:
+        # A query too old to answer raises BadRequest; there is nothing the person could see.
+        with contextlib.suppress(BadRequest):
             await update.callback_query.answer(text)
-        except BadRequest:
-            pass  # the query is too old to answer; nothing the person can see

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from telegram import Message, Update
@@ -142,7 +143,5 @@ def _strip(html_text: str) -> str:
 async def _drop_buttons(message: object) -> None:
     """Take the buttons off an old message so it cannot be tapped again."""
     if isinstance(message, Message) and message.reply_markup is not None:
-        try:
+        with contextlib.suppress(BadRequest):
             await message.edit_reply_markup(reply_markup=None)
-        except BadRequest:
-            pass
