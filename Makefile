@@ -18,8 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false -d locales -D messages -l $* 2>/dev/null || \
-	  $(BIN)/pybabel compile -d locales -D messages -l $*
+	$(BIN)/pybabel -q compile -d locales -D messages -l $*
 
 catalogs: $(MO)
 

@@ -6,12 +6,14 @@ drawn, so a tap on an older message is recognised as stale instead of being appl
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Keyboard
 
 from bot.core import regions
+from bot.core.formatting import long_date
 from bot.core.survey import engine
 from bot.core.survey.display import describe, region_name
 from bot.core.survey.engine import REVIEW
@@ -48,6 +50,8 @@ ERRORS = {
     "number.nan": N_("Please type a number only, for example 5."),
     "number.whole": N_("Please type a whole number, without a comma."),
     "number.range": N_("Please type a number from {min} to {max}."),
+    "number.min": N_("Please type a number of at least {min}."),
+    "number.max": N_("Please type a number of at most {max}."),
     "scale.range": N_("Please choose a number from {min} to {max}."),
     "date.format": N_("Please type the date as day/month/year, for example 1/10/2025."),
     "date.invalid": N_("That date does not exist. Please check the day and the month."),
@@ -59,6 +63,7 @@ ERRORS = {
         "I could not find that place. Type at least 3 letters, e.g. Kupang, or pick from the list."
     ),
 }
+UNCLEAR = N_("Sorry, I didn't understand that.")
 
 
 def cb(session: Session, action: str, arg: object = "") -> str:
@@ -66,33 +71,20 @@ def cb(session: Session, action: str, arg: object = "") -> str:
 
 
 def error_text(error: Invalid, question: Question | None, locale: str, _: Gettext) -> str:
+    """The polite explanation of what was wrong, in the person's language."""
     if question is not None and question.error and error.code not in {"not_text", "text.too_long"}:
         return escape(pick(question.error, locale))
-    params = {}
-    for key, value in error.params.items():
-        if hasattr(value, "isoformat"):
-            from bot.core.formatting import long_date
+    params = {key: _param(value, locale) for key, value in error.params.items()}
+    template = ERRORS.get(error.code) or UNCLEAR
+    return escape(_(template).format(**params))
 
-            params[key] = long_date(value, locale)
-        elif isinstance(value, float) and value.is_integer():
-            params[key] = int(value)
-        else:
-            params[key] = value
-    if error.code == "number.range" and (params.get("min") is None or params.get("max") is None):
-        code, value = (
-            ("number.min", params["min"])
-            if params.get("min") is not None
-            else ("number.max", params["max"])
-        )
-        text = (
-            _("Please type a number of at least {min}.")
-            if code == "number.min"
-            else _("Please type a number of at most {max}.")
-        )
-        return escape(text.format(min=value, max=value))
-    return escape(
-        _(ERRORS.get(error.code, N_("Sorry, I didn't understand that."))).format(**params)
-    )
+
+def _param(value: object, locale: str) -> object:
+    if isinstance(value, date):
+        return long_date(value, locale)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 # -- questions ---------------------------------------------------------------------------------

@@ -70,7 +70,11 @@ def parse_number(text: str, locale: str) -> float:
 
 def _check_range(q: NumberQuestion, value: float) -> None:
     if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
-        raise Invalid("number.range", {"min": q.min, "max": q.max})
+        if q.min is not None and q.max is not None:
+            raise Invalid("number.range", {"min": q.min, "max": q.max})
+        if q.min is not None:
+            raise Invalid("number.min", {"min": q.min})
+        raise Invalid("number.max", {"max": q.max})
 
 
 def resolve_bound(bound: DateBound | None, today: date) -> date | None:
