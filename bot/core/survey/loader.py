@@ -52,7 +52,9 @@ def parse_survey(path: Path) -> Survey:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
-        raise SurveyFileError(f"{path}: not valid YAML{line}") from None
+        problem = getattr(exc, "problem", None)
+        detail = f": {problem}" if problem else ""
+        raise SurveyFileError(f"{path}: not valid YAML{line}{detail}") from None
     if not isinstance(data, dict):
         raise SurveyFileError(f"{path}: a survey file must be a mapping with id, title, questions")
     try:

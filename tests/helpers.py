@@ -1,0 +1,41 @@
+"""Helpers for tests: read the database as an auditor would, agree to the data notice."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from bot.config import Settings
+from bot.testing.harness import FakeUser
+
+
+def rows(settings: Settings, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    """Read the bot's database directly, as an auditor would."""
+    conn = sqlite3.connect(f"file:{settings.database_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        return list(conn.execute(sql, params))
+    finally:
+        conn.close()
+
+
+def answers(settings: Settings, user_id: int) -> dict[str, Any]:
+    found = rows(
+        settings,
+        "SELECT a.question_id, a.value, a.other FROM answers a "
+        "JOIN responses r ON r.id = a.response_id WHERE r.user_id = ?",
+        (user_id,),
+    )
+    return {
+        r["question_id"]: (json.loads(r["value"]) if r["value"] is not None else None)
+        if r["other"] is None
+        else (json.loads(r["value"]), r["other"])
+        for r in found
+    }
+
+
+async def consent(user: FakeUser, payload: str = "") -> None:
+    """/start (with a payload) and agree to the data notice."""
+    await user.send(f"/start {payload}".strip())
+    await user.tap("Setuju" if user.language_code == "id" else "Agree")
