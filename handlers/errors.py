@@ -32,9 +32,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     locale = await _safe_locale(
         context, user.id if user else None, user.language_code if user else None
     )
-    text = svc.i18n.gettext(locale)(
-        "Sorry, something went wrong on our side. Please try again in a moment."
-    )
+    _ = svc.i18n.gettext(locale)
+    text = _("Sorry, something went wrong on our side. Please try again in a moment.")
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()

@@ -99,11 +99,14 @@ async def open_survey(
         outcome = await svc.surveys.begin(w.user_id, survey, source, update.update_id)
         await present(update, context, w, outcome)
         return
-    session, _expired = await svc.surveys.current(w.user_id)
+    session, expired = await svc.surveys.current(w.user_id)
     if session is not None:
         await present(update, context, w, await svc.surveys.resume(w.user_id, update.update_id))
         return
     text, keyboard = picker(w, svc.surveys.surveys)
+    if expired:
+        notice = w._("Your unfinished survey had expired and its answers were deleted.")
+        text = escape(notice) + "\n\n" + text
     await toast(update)
     await send(context, w.chat_id, text, keyboard)
 

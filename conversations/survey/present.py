@@ -99,7 +99,7 @@ async def present(
         return
 
     if outcome.kind is Kind.CONFIRM_CANCEL and survey and session:
-        text, keyboard = render.confirm_cancel_screen(survey, session, w.locale, _)
+        text, keyboard = render.screen(survey, session, w.locale, _)
         await send(context, w.chat_id, text, keyboard)
         return
 

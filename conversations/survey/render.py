@@ -310,6 +310,9 @@ def screen(
     _: Gettext,
     matches: list[regions.Region] | None = None,
 ) -> tuple[str, Keyboard]:
+    """Whatever the session is waiting for: a /batal confirmation, the review, or a question."""
+    if session.pending.get("confirm_cancel"):
+        return confirm_cancel_screen(survey, session, locale, _)
     if session.cursor == REVIEW:
         return review_screen(survey, session, locale, _)
     return question_screen(survey, session, locale, _, matches)

@@ -1,0 +1,222 @@
+"""Bad input never corrupts a response: stale buttons, double taps, stickers, huge text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.testing.harness import Bot
+from tests.helpers import answers, consent, rows
+
+
+async def _started(mini: Bot, user_id: int = 1):
+    user = mini.user(user_id)
+    await consent(user, "uji")
+    return user
+
+
+async def test_double_tap_applies_once(mini: Bot) -> None:
+    user = await _started(mini)
+    question = user.last
+    first = user.tap_update("Kurir", question)
+    second = user.tap_update("Ojek online", question)  # the same old keyboard, tapped again
+    await user.deliver(first)
+    await user.deliver(second)
+    assert answers(mini.services.settings, 1) == {"kerja": "kurir"}
+    assert "Platform" in user.text
+    toast = mini.telegram.calls_to("answerCallbackQuery")[-1].params.get("text")
+    assert toast == "Sudah tercatat. Silakan lanjut di bawah."
+
+
+async def test_stale_button_from_an_old_message(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    old = user.last  # "days per week" question, answered by typing
+    await user.send("5")
+    sent_before = len(user.messages)
+    await user.tap("Kembali", old)  # a button on a message that is no longer current
+    assert "tidak berlaku" in mini.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
+    assert len(user.messages) == sent_before + 1  # the current question again, at the bottom
+    assert "km" in user.text
+    assert "reply_markup" not in mini.telegram.chat(1).messages[old["message_id"]]
+    assert answers(mini.services.settings, 1)["hari"] == 5
+
+
+async def test_stickers_photos_voice_where_text_expected(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    for kind in ("sticker", "photo", "voice", "location"):
+        await user.send_other(kind)
+        assert "stiker, foto, dan pesan suara" in user.text
+        assert "hari kerja" in user.text  # and the question again
+    await user.send("4")
+    assert answers(mini.services.settings, 1)["hari"] == 4
+
+
+async def test_oversized_text(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Ojek online")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    await user.send("a" * 4096)
+    assert "terlalu panjang" in user.text
+    assert "merek_motor" not in answers(mini.services.settings, 1)
+    await user.send("Honda")
+    assert answers(mini.services.settings, 1)["merek_motor"] == "Honda"
+
+
+async def test_html_in_answers_is_escaped(mini: Bot) -> None:
+    """Telegram refuses unbalanced HTML; a respondent's <b> must come back as text."""
+    user = await _started(mini)
+    await user.tap("Lainnya")
+    await user.send("<b>kuli & <i>angkut")
+    assert "Platform" in user.text
+    await user.tap("Kembali")
+    assert "<b>kuli & <i>angkut" in user.text
+
+
+async def test_redelivered_update_is_not_applied_twice(mini: Bot) -> None:
+    """After a crash Telegram sends unacknowledged updates again; they must not count twice."""
+    user = await _started(mini)
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    update = user.message_update("5")
+    await user.deliver(update)
+    replies = len(user.messages)
+    mini.services.surveys.forget(1)  # as after a restart: state comes from the database
+    await user.deliver(update)
+    assert len(user.messages) == replies
+    assert answers(mini.services.settings, 1)["hari"] == 5
+    (response,) = rows(mini.services.settings, "SELECT cursor FROM responses")
+    assert response["cursor"] == "jarak"
+
+
+async def test_edited_message_is_not_an_answer(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    update = user.message_update("5")
+    update["edited_message"] = update.pop("message")
+    await user.deliver(update)
+    assert "tidak terbaca" in user.text
+    assert "hari" not in answers(mini.services.settings, 1)
+
+
+async def test_cancel_asks_first_then_deletes(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    await user.send("/batal")
+    assert "Hentikan survei" in user.text
+    await user.tap("Tidak, lanjutkan")
+    assert "Platform" in user.text
+    assert answers(mini.services.settings, 1) == {"kerja": "kurir"}
+    await user.send("/batal")
+    await user.send("halo")  # typing instead of choosing
+    assert "hentikan survei atau lanjutkan" in user.text
+    await user.tap("Ya, hentikan")
+    assert "dihentikan" in user.text
+    assert answers(mini.services.settings, 1) == {}
+    (response,) = rows(mini.services.settings, "SELECT status FROM responses")
+    assert response["status"] == "cancelled"
+    await user.send("/batal")
+    assert "tidak ada yang perlu dihentikan" in user.text
+
+
+async def test_resume_after_a_long_break_shows_the_question_again(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    mini.clock.advance(timedelta(days=3))
+    await user.send("5")  # days later: brought back, not taken as the answer
+    assert "Selamat datang kembali" in user.text and "hari kerja" in user.text
+    assert "hari" not in answers(mini.services.settings, 1)
+    await user.send("5")
+    assert answers(mini.services.settings, 1)["hari"] == 5
+
+
+async def test_start_and_survei_resume_at_the_same_question(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    for command in ("/start", "/survei", "/start uji"):
+        await user.send(command)
+        assert "Selamat datang kembali" in user.text and "Platform" in user.text
+
+
+async def test_unfinished_response_expires(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    mini.clock.advance(timedelta(days=15))
+    await user.send("/survei")
+    assert "kedaluwarsa" in user.text
+    assert answers(mini.services.settings, 1) == {}
+    (response,) = rows(mini.services.settings, "SELECT status FROM responses")
+    assert response["status"] == "expired"
+
+
+async def test_expiry_sweep_deletes_idle_answers(mini: Bot) -> None:
+    user = await _started(mini)
+    await user.tap("Kurir")
+    mini.clock.advance(timedelta(days=15))
+    assert await mini.services.surveys.expire_idle() == 1
+    assert answers(mini.services.settings, 1) == {}
+
+
+async def test_cannot_submit_the_same_survey_twice(mini: Bot) -> None:
+    user = await _started(mini)
+    services = mini.services
+    survey = services.surveys.surveys["semua"]
+    session, _ = await services.surveys.current(1)
+    assert session is not None
+    # Fast-forward through the survey with the real taps.
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    await user.send("5")
+    await user.tap("Lewati")
+    await user.tap("Tidak")
+    await user.send("1/10/2025")
+    await user.send("Kota Kupang")
+    await user.tap("Kota Kupang")
+    await user.tap("Lewati")
+    await user.tap("Kirim")
+    await user.send("/start uji")
+    assert "sudah mengisi" in user.text
+    assert survey.allow_multiple is False
+    assert len(rows(services.settings, "SELECT id FROM responses")) == 1
+
+
+async def test_stale_button_after_submit(mini: Bot) -> None:
+    user = await _started(mini)
+    first_question = user.last
+    await user.send("/batal")
+    await user.tap("Ya, hentikan")
+    await user.tap("Kurir", first_question)
+    assert "sudah ditutup" in mini.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
+    assert answers(mini.services.settings, 1) == {}
+
+
+async def test_garbage_callback_data(mini: Bot) -> None:
+    user = await _started(mini)
+    message = user.last
+    for data in ("q:x:c:0", "q:1", "q:999:zz:", "zz:top", "q:1:c:99"):
+        await user.deliver(user.callback_update(data, message))
+    assert answers(mini.services.settings, 1) == {}
+    await user.tap("Kurir")
+    assert answers(mini.services.settings, 1) == {"kerja": "kurir"}
+
+
+async def test_errors_apologise_and_are_logged_without_token(mini: Bot, caplog) -> None:
+    from bot.testing.fake_telegram import TEST_TOKEN, ApiError
+
+    user = await _started(mini)
+    mini.telegram.fail_next["sendMessage"] = ApiError(400, "Bad Request: chat not found")
+    await user.send("/bantuan")
+    assert "ada kendala" in user.text
+    assert any("Unhandled error" in r.getMessage() for r in caplog.records)
+    assert TEST_TOKEN.split(":")[1] not in caplog.text
