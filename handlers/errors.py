@@ -6,7 +6,7 @@ import logging
 from html import escape
 
 from telegram import Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from handlers.common import services
@@ -20,7 +20,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update):
         user = update.effective_user
         where = f" (update {update.update_id}, user {user.id if user else '-'})"
-    if isinstance(error, NetworkError):
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Weak signal on Telegram's side or ours: PTB retries polling by itself.
         log.warning("Network problem%s: %s", where, error)
     else:
