@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+from types import TracebackType
+
+from telegram.error import InvalidToken
 
 _TOKEN_PATTERN = re.compile(r"(bot)?\d{3,}:[A-Za-z0-9_-]{20,}")
 
@@ -22,11 +26,28 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+def _not_a_rejected_token(record: logging.LogRecord) -> bool:
+    """PTB logs a rejected token with a full traceback; `bot.__main__` reports it in one line."""
+    error = record.exc_info[1] if record.exc_info else None
+    return not isinstance(error, InvalidToken)
+
+
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_not_a_rejected_token)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    # aiosqlite logs every statement with its parameters (answers, user ids) at DEBUG: personal
+    # data has no place in logs, whatever the level.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # An exception nobody caught is printed by Python itself, bypassing the formatter above.
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    logging.getLogger("bot").critical("Crashed", exc_info=(kind, value, tb))

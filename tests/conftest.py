@@ -28,9 +28,17 @@ def mini_settings(tmp_path: Path) -> Settings:
 async def bot(settings: Settings) -> AsyncIterator[Bot]:
     async with running_bot(settings) as running:
         yield running
+        _no_refusals(running)
 
 
 @pytest.fixture
 async def mini(mini_settings: Settings) -> AsyncIterator[Bot]:
     async with running_bot(mini_settings) as running:
         yield running
+        _no_refusals(running)
+
+
+def _no_refusals(bot: Bot) -> None:
+    """Whatever a test did, the bot never sent Telegram a request it would refuse."""
+    refused = [(call.method, error.description) for call, error in bot.telegram.refusals]
+    assert not refused, refused

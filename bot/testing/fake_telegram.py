@@ -129,6 +129,9 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._new_updates = asyncio.Event()
         self.fail_next: dict[str, ApiError] = {}
+        # Requests Telegram would have refused: a correct bot makes none (tests check this).
+        self.refusals: list[tuple[Call, ApiError]] = []
+        self._answered_queries: set[str] = set()
 
     # -- what the bot calls --------------------------------------------------------------
 
@@ -137,11 +140,15 @@ class FakeTelegram:
         if method in self.fail_next:
             raise self.fail_next.pop(method)
         handler = getattr(self, f"_m_{method}", None)
-        if handler is None:
-            raise ApiError(404, "Not Found: method not found")
-        result = handler(params)
-        if asyncio.iscoroutine(result):
-            result = await result
+        try:
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = handler(params)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except ApiError as error:
+            self.refusals.append((self.calls[-1], error))
+            raise
         return result
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +165,13 @@ class FakeTelegram:
         return True
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        query_id = str(params["callback_query_id"])
+        if query_id in self._answered_queries:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self._answered_queries.add(query_id)
         if len(str(params.get("text") or "")) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return True

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup as Keyboard
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.config import Settings
 from bot.core.survey.loader import ordered
 from bot.core.survey.model import Survey
 from bot.core.text import pick
@@ -19,8 +20,11 @@ from handlers.common import Who, edit_or_send, send, services, toast, who
 CONSENT_PREFIX = "cs"
 
 
-def consent_text(w: Who, organizer: str, expiry_days: int) -> str:
+def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
+    """The UU PDP notice: who collects, why, what, how long, rights, legal basis."""
     _ = w._
+    organizer = settings.organizer
+    expiry_days = max(1, settings.response_expiry_hours // 24)
     lines = [
         "<b>" + escape(_("Before we start: your data")) + "</b>",
         escape(_("This survey is run by {organizer}.").format(organizer=organizer)),
@@ -53,9 +57,9 @@ def consent_text(w: Who, organizer: str, expiry_days: int) -> str:
             _("Legal basis: your consent, under Law No. 27 of 2022 on Personal Data Protection.")
         ),
         escape(_("If you are under 18, please fill it in with a parent or guardian.")),
-        "",
-        escape(_("Do you agree?")),
     ]
+    if ask:
+        lines += ["", escape(_("Do you agree?"))]
     return "\n".join(lines)
 
 
@@ -75,11 +79,8 @@ def consent_keyboard(w: Who, payload: str | None) -> Keyboard:
 async def show_consent(
     update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, payload: str | None
 ) -> None:
-    settings = services(context).settings
-    days = max(1, settings.response_expiry_hours // 24)
-    await send(
-        context, w.chat_id, consent_text(w, settings.organizer, days), consent_keyboard(w, payload)
-    )
+    text = consent_text(w, services(context).settings)
+    await send(context, w.chat_id, text, consent_keyboard(w, payload))
 
 
 def picker(w: Who, surveys: dict[str, Survey]) -> tuple[str, Keyboard]:
@@ -93,11 +94,14 @@ async def open_survey(
     w: Who,
     survey: Survey | None,
     source: str | None,
+    *,
+    fresh: bool = False,
 ) -> None:
+    """Start `survey`, or resume the open one, or offer the list. Answers a tap exactly once."""
     svc = services(context)
     if survey is not None:
         outcome = await svc.surveys.begin(w.user_id, survey, source, update.update_id)
-        await present(update, context, w, outcome)
+        await present(update, context, w, outcome, fresh=fresh)
         return
     session, expired = await svc.surveys.current(w.user_id)
     if session is not None:
@@ -150,7 +154,8 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if w is None or query is None:
         return
     svc = services(context)
-    _prefix, choice, payload = (query.data or "").split(":", 2)
+    parts = (query.data or "").split(":", 2)
+    choice, payload = (parts[1], parts[2]) if len(parts) == 3 else ("n", "")
     if choice != "y":
         await toast(update)
         text = w._(
@@ -158,14 +163,23 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         )
         await edit_or_send(update, context, w.chat_id, escape(text))
         return
+    if await svc.people.has_consented(w.user_id):
+        # A double tap, or the notice tapped again later: recorded once, shown once.
+        await toast(update, w._("Already noted. Please continue below."))
+        return
     await svc.people.consent(w.user_id, w.locale)
-    await toast(update, w._("Thank you!"))
-    note = w._(
+    # Keep the notice readable in the chat, with what was agreed and when, minus the buttons.
+    agreed = w._(
         "✅ You agreed to the data notice (version {version}). See it again with /privasi."
-    ).format(version=CONSENT_VERSION)
-    await edit_or_send(update, context, w.chat_id, escape(note))
+    )
+    text = (
+        consent_text(w, svc.settings, ask=False)
+        + "\n\n"
+        + escape(agreed.format(version=CONSENT_VERSION))
+    )
+    await edit_or_send(update, context, w.chat_id, text)
     survey = svc.surveys.survey_for_payload(payload) if payload else None
-    await open_survey(update, context, w, survey, payload or None)
+    await open_survey(update, context, w, survey, payload or None, fresh=True)
 
 
 async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -182,18 +196,14 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await toast(update)
         await show_consent(update, context, w, survey.id)
         return
-    await toast(update)
-    await open_survey(update, context, w, survey, None)
+    await open_survey(update, context, w, survey, None, fresh=True)
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     w = await who(update, context)
     if w is None:
         return
-    settings = services(context).settings
-    days = max(1, settings.response_expiry_hours // 24)
-    text = consent_text(w, settings.organizer, days).rsplit("\n\n", 1)[0]
-    await send(context, w.chat_id, text)
+    await send(context, w.chat_id, consent_text(w, services(context).settings, ask=False))
 
 
 def register(app: Application) -> None:

@@ -17,8 +17,14 @@ from handlers.common import Who, edit_or_send, send, services, toast
 
 
 async def present(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, outcome: Outcome
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    w: Who,
+    outcome: Outcome,
+    *,
+    fresh: bool = False,
 ) -> None:
+    """Render an outcome. `fresh`: send a new message even for a tap (keep the tapped one)."""
     _ = w._
     svc = services(context)
     survey, session = outcome.survey, outcome.session
@@ -75,7 +81,7 @@ async def present(
             )
         text = notice + text
         await toast(update)
-        if tapped and not outcome.resumed and outcome.kind is Kind.SHOW:
+        if tapped and not fresh and not outcome.resumed and outcome.kind is Kind.SHOW:
             message = await edit_or_send(update, context, w.chat_id, text, keyboard)
         else:
             message = await send(context, w.chat_id, text, keyboard)

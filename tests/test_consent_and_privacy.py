@@ -1,0 +1,108 @@
+"""UU PDP: consent before anything is stored; people see and delete their data."""
+
+from __future__ import annotations
+
+from bot.testing.harness import Bot
+from tests.helpers import answers, consent, rows
+
+PERSONAL_TABLES = ("users", "consents", "responses", "answers")
+
+
+def _stored_rows(bot: Bot) -> int:
+    return sum(len(rows(bot.services.settings, f"SELECT * FROM {t}")) for t in PERSONAL_TABLES)
+
+
+async def test_refusing_consent_stores_nothing(bot: Bot) -> None:
+    user = bot.user(11)
+    await user.send("/start bpjs")
+    await user.send("/bahasa")
+    await user.tap("English")  # a language chosen before consent stays in memory only
+    await user.send("/start bpjs")
+    assert "Do you agree?" in user.text
+    await user.tap("Disagree")
+    assert "Nothing about you has been stored" in user.text
+    await user.send("hello")
+    await user.send_other("sticker")
+    assert "/start" in user.text
+    assert _stored_rows(bot) == 0
+
+
+async def test_consent_is_recorded_with_version_and_time(bot: Bot) -> None:
+    user = bot.user(12)
+    await consent(user, "bpjs")
+    (row,) = rows(bot.services.settings, "SELECT * FROM consents WHERE user_id = 12")
+    assert row["version"] and row["granted_at"] and row["withdrawn_at"] is None
+    (person,) = rows(bot.services.settings, "SELECT * FROM users")
+    assert set(person.keys()) == {"id", "locale", "created_at", "updated_at"}
+
+
+async def test_consent_tapped_twice_records_once(bot: Bot) -> None:
+    user = bot.user(13)
+    await user.send("/start bpjs")
+    first, second = user.tap_update("Setuju"), user.tap_update("Setuju")
+    await user.deliver(first)
+    await user.deliver(second)
+    assert len(rows(bot.services.settings, "SELECT * FROM consents")) == 1
+    assert len(rows(bot.services.settings, "SELECT * FROM responses")) == 1
+
+
+async def test_start_without_payload_offers_a_survey_choice(bot: Bot) -> None:
+    user = bot.user(14)
+    await user.send("/start")
+    await user.tap("Setuju")
+    assert "Survei mana" in user.text
+    await user.tap("Akses BPJS")
+    assert "Pertanyaan 1 dari" in user.text
+    await user.send("/start tidakada")
+    assert "Selamat datang kembali" in user.text
+
+
+async def test_unknown_link_after_consent(bot: Bot) -> None:
+    user = bot.user(15)
+    await consent(user)
+    await user.send("/start tautan_salah")
+    assert any("tidak dikenali" in m["text"] for m in user.messages)
+
+
+async def test_see_and_delete_my_data(mini: Bot) -> None:
+    user = mini.user(16)
+    await user.send("/dataku")
+    assert "tidak menyimpan data" in user.text
+    await consent(user, "uji")
+    await user.tap("Kurir")
+    await user.send("/dataku")
+    assert "ID Telegram: 16" in user.text and "1 jawaban" in user.text
+    await user.send("/hapusdata")
+    await user.tap("Tidak, simpan")
+    assert "Tidak ada yang dihapus" in user.text
+    assert answers(mini.services.settings, 16) == {"kerja": "kurir"}
+    await user.send("/hapusdata")
+    await user.tap("Ya, hapus semua")
+    assert "sudah kami hapus" in user.text
+    assert _stored_rows(mini) == 0
+    await user.send("/survei")  # starts over with the notice
+    assert "Sebelum mulai" in user.text
+
+
+async def test_my_data_lists_submitted_answers(bot: Bot) -> None:
+    user = bot.user(17)
+    await consent(user, "pelatihan")
+    await user.tap("Ojek/taksi online")
+    await user.tap("SMK/MAK")
+    await user.tap("Mengemudi")
+    await user.tap("Selesai")
+    await user.tap("Belum punya")
+    await user.tap("5")
+    await user.tap("Tidak")
+    await user.tap("Keselamatan berkendara")
+    await user.tap("Selesai")
+    await user.tap("Video rekaman")
+    await user.send("3")
+    await user.tap("Tidak ada hambatan")
+    await user.tap("Selesai")
+    await user.tap("Hanya yang gratis")
+    await user.tap("Lewati")
+    await user.tap("Kirim")
+    await user.send("/dataku")
+    assert "Keselamatan berkendara" in user.text
+    assert "WIB" in user.text  # submitted time, in the bot's time zone
