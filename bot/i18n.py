@@ -19,6 +19,8 @@ from babel.support import Translations
 log = logging.getLogger(__name__)
 
 LOCALES = ("id", "en")
+# Each language named in itself, as people look for it.
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 

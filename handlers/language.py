@@ -9,17 +9,24 @@ from telegram import InlineKeyboardMarkup as Keyboard
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.i18n import LOCALES
+from bot.i18n import LANGUAGE_NAMES, LOCALES
 from handlers.common import edit_or_send, send, services, toast, who
 
-NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
+FLAGS = {"id": "🇮🇩", "en": "🇬🇧"}
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     w = await who(update, context)
     if w is None:
         return
-    keyboard = Keyboard([[Button(NAMES[loc], callback_data=f"lang:{loc}") for loc in LOCALES]])
+    keyboard = Keyboard(
+        [
+            [
+                Button(f"{FLAGS[loc]} {LANGUAGE_NAMES[loc]}", callback_data=f"lang:{loc}")
+                for loc in LOCALES
+            ]
+        ]
+    )
     await send(context, w.chat_id, escape(w._("Choose your language:")), keyboard)
 
 

@@ -13,6 +13,7 @@ from bot.core.formatting import date_time
 from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
+from bot.i18n import LANGUAGE_NAMES
 from handlers.common import edit_or_send, send, services, toast, who
 
 # Telegram caps a message at 4096 characters; long histories are cut with a note.
@@ -32,7 +33,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [
         "<b>" + escape(_("Your data")) + "</b>",
         escape(_("Telegram ID: {id}").format(id=w.user_id)),
-        escape(_("Language: {locale}").format(locale=user.locale)),
+        escape(_("Language: {locale}").format(locale=LANGUAGE_NAMES.get(user.locale, user.locale))),
     ]
     session, _expired = await svc.surveys.current(w.user_id)
     if session is not None:
