@@ -32,6 +32,7 @@ MAX_BATCH = 500
 class _Write:
     statements: Sequence[Statement]
     done: asyncio.Future[list[int | None]] = field(repr=False)
+    returning: bool = False
 
 
 class Database:
@@ -72,12 +73,15 @@ class Database:
 
     # -- writes --------------------------------------------------------------------------
 
-    async def write(self, *statements: Statement) -> list[int | None]:
-        """Run the statements in one transaction; returns once committed (lastrowid each)."""
+    async def write(self, *statements: Statement, returning: bool = False) -> list[int | None]:
+        """Run the statements in one transaction; returns once committed.
+
+        With `returning=True` the result holds each statement's lastrowid (else None each).
+        """
         if self._task is None:
             raise RuntimeError("database is not open")
         done: asyncio.Future[list[int | None]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Write(statements, done))
+        await self._queue.put(_Write(statements, done, returning))
         # shield: a caller that is cancelled must not tear a batch apart mid-commit.
         return await asyncio.shield(done)
 
@@ -111,16 +115,35 @@ class Database:
             _settle(item, result=result)
 
     async def _apply(self, batch: list[_Write]) -> list[list[int | None]]:
+        """One transaction for the whole batch, in as few trips to SQLite's thread as we can.
+
+        Each trip to aiosqlite's thread waits for a turn of a busy event loop, so the batch is
+        run in rounds: round k runs the k-th statement of every write, with identical SQL sent
+        as one `executemany`. Each write's own statements keep their order; writes in one batch
+        are independent (each person's updates are handled one at a time, each awaiting its
+        commit). Writes that need row ids run statement by statement.
+        """
         conn = self._require(self._writer)
+        results: list[list[int | None]] = [[None] * len(item.statements) for item in batch]
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            results = []
-            for item in batch:
-                rowids: list[int | None] = []
-                for sql, params in item.statements:
-                    cursor = await conn.execute(sql, params)
-                    rowids.append(cursor.lastrowid)
-                results.append(rowids)
+            for index, item in enumerate(batch):
+                if item.returning:
+                    for k, (sql, params) in enumerate(item.statements):
+                        cursor = await conn.execute(sql, params)
+                        results[index][k] = cursor.lastrowid
+            grouped = [item for item in batch if not item.returning]
+            for k in range(max((len(item.statements) for item in grouped), default=0)):
+                by_sql: dict[str, list[Sequence[Any]]] = {}
+                for item in grouped:
+                    if k < len(item.statements):
+                        sql, params = item.statements[k]
+                        by_sql.setdefault(sql, []).append(params)
+                for sql, rows in by_sql.items():
+                    if len(rows) == 1:
+                        await conn.execute(sql, rows[0])
+                    else:
+                        await conn.executemany(sql, rows)
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")

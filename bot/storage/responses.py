@@ -83,7 +83,8 @@ class ResponseRepository:
                 "cursor, last_update_id, started_at, updated_at) "
                 "VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?, ?)",
                 (user_id, survey_id, survey_version, source, cursor, update_id, stamp, stamp),
-            )
+            ),
+            returning=True,
         )
         assert rowid is not None
         return Session(

@@ -10,11 +10,12 @@ doors lead in: `FakeRequest`, an in-process `BaseRequest` (tests, simulator, ben
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -69,37 +70,38 @@ class Chat:
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
-class _HtmlCheck(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.text = ""
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)(?:\s[^<>]*)?>")
+_BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+
+def visible_text(text: str, parse_mode: str | None) -> str:
+    """The text as the person sees it; raises ApiError where Telegram would refuse the HTML.
+
+    Telegram wants every <, > and & that is not part of a tag or an entity escaped, and only
+    knows a handful of tags, each closed in order.
+    """
+    if parse_mode != "HTML":
+        return text
+    stack: list[str] = []
+    pieces: list[str] = []
+    position = 0
+    for match in _TAG.finditer(text):
+        pieces.append(text[position : match.start()])
+        closing, tag = match.group(1), match.group(2).lower()
         if tag not in _ALLOWED_TAGS:
             raise ApiError(
                 400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"'
             )
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
+        if not closing:
+            stack.append(tag)
+        elif not stack or stack.pop() != tag:
             raise ApiError(400, f'Bad Request: can\'t parse entities: unmatched end tag "{tag}"')
-
-    def handle_data(self, data: str) -> None:
-        self.text += data
-
-
-def visible_text(text: str, parse_mode: str | None) -> str:
-    """The text as the person sees it; raises ApiError where Telegram would refuse the HTML."""
-    if parse_mode != "HTML":
-        return text
-    checker = _HtmlCheck()
-    checker.feed(text)
-    checker.close()
-    if checker.stack:
-        raise ApiError(400, "Bad Request: can't parse entities: unclosed tag")
-    return checker.text
+        position = match.end()
+    pieces.append(text[position:])
+    plain = "".join(pieces)
+    if stack or "<" in plain or ">" in plain or _BARE_AMPERSAND.search(plain):
+        raise ApiError(400, "Bad Request: can't parse entities: unexpected character")
+    return html.unescape(plain)
 
 
 def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
