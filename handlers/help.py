@@ -7,7 +7,8 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.common import send, who
+from handlers.common import who
+from handlers.outbox import send
 
 
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

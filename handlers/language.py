@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton as Button
-from telegram import InlineKeyboardMarkup as Keyboard
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.i18n import LANGUAGE_NAMES, LOCALES
-from handlers.common import edit_or_send, send, services, toast, who
+from handlers.common import services, who
+from handlers.outbox import button, edit_or_send, keyboard, send, toast
 
 FLAGS = {"id": "🇮🇩", "en": "🇬🇧"}
 
@@ -19,15 +18,10 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     w = await who(update, context)
     if w is None:
         return
-    keyboard = Keyboard(
-        [
-            [
-                Button(f"{FLAGS[loc]} {LANGUAGE_NAMES[loc]}", callback_data=f"lang:{loc}")
-                for loc in LOCALES
-            ]
-        ]
+    markup = keyboard(
+        [[button(f"{FLAGS[loc]} {LANGUAGE_NAMES[loc]}", f"lang:{loc}") for loc in LOCALES]]
     )
-    await send(context, w.chat_id, escape(w._("Choose your language:")), keyboard)
+    await send(context, w.chat_id, escape(w._("Choose your language:")), markup)
 
 
 async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton as Button
-from telegram import InlineKeyboardMarkup as Keyboard
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -14,7 +12,8 @@ from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
 from bot.i18n import LANGUAGE_NAMES
-from handlers.common import edit_or_send, send, services, toast, who
+from handlers.common import services, who
+from handlers.outbox import button, edit_or_send, keyboard, send, toast
 
 # Telegram caps a message at 4096 characters; long histories are cut with a note.
 MESSAGE_BUDGET = 3800
@@ -74,16 +73,16 @@ async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await services(context).people.get(w.user_id) is None:
         await send(context, w.chat_id, escape(w._("We keep no data about you.")))
         return
-    keyboard = Keyboard(
+    markup = keyboard(
         [
             [
-                Button(w._("Yes, delete everything"), callback_data="erase:y"),
-                Button(w._("No, keep it"), callback_data="erase:n"),
+                button(w._("Yes, delete everything"), "erase:y"),
+                button(w._("No, keep it"), "erase:n"),
             ]
         ]
     )
     text = w._("Delete all your answers and your consent? This cannot be undone.")
-    await send(context, w.chat_id, escape(text), keyboard)
+    await send(context, w.chat_id, escape(text), markup)
 
 
 async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton as Button
-from telegram import InlineKeyboardMarkup as Keyboard
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -15,7 +13,8 @@ from bot.core.survey.model import Survey
 from bot.core.text import pick
 from bot.services.people import CONSENT_VERSION
 from conversations.survey.present import present
-from handlers.common import Who, edit_or_send, send, services, toast, who
+from handlers.common import Who, services, who
+from handlers.outbox import Keyboard, button, edit_or_send, keyboard, send, toast
 
 CONSENT_PREFIX = "cs"
 
@@ -66,11 +65,11 @@ def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
 def consent_keyboard(w: Who, payload: str | None) -> Keyboard:
     # The deep-link payload rides in the button: nothing is stored before consent.
     tail = (payload or "")[:48]
-    return Keyboard(
+    return keyboard(
         [
             [
-                Button(w._("Agree"), callback_data=f"{CONSENT_PREFIX}:y:{tail}"),
-                Button(w._("Disagree"), callback_data=f"{CONSENT_PREFIX}:n:"),
+                button(w._("Agree"), f"{CONSENT_PREFIX}:y:{tail}"),
+                button(w._("Disagree"), f"{CONSENT_PREFIX}:n:"),
             ]
         ]
     )
@@ -84,8 +83,8 @@ async def show_consent(
 
 
 def picker(w: Who, surveys: dict[str, Survey]) -> tuple[str, Keyboard]:
-    rows = [[Button(pick(s.title, w.locale), callback_data=f"sv:{s.id}")] for s in ordered(surveys)]
-    return escape(w._("Which survey would you like to fill in?")), Keyboard(rows)
+    rows = [[button(pick(s.title, w.locale), f"sv:{s.id}")] for s in ordered(surveys)]
+    return escape(w._("Which survey would you like to fill in?")), keyboard(rows)
 
 
 async def open_survey(

@@ -16,7 +16,8 @@ from telegram.ext import (
 
 from bot.services.surveys import Kind
 from conversations.survey.present import present
-from handlers.common import send, services, toast, who
+from handlers.common import services, who
+from handlers.outbox import send, toast
 
 
 async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

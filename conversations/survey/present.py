@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 from html import escape
 
-from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.survey.engine import REVIEW
 from bot.core.text import pick
 from bot.services.surveys import Kind, Outcome
 from conversations.survey import render
-from handlers.common import Who, edit_or_send, send, services, toast
+from handlers.common import Who, services
+from handlers.outbox import drop_buttons, edit_or_send, send, toast
 
 
 async def present(
@@ -82,10 +81,10 @@ async def present(
         text = notice + text
         await toast(update)
         if tapped and not fresh and not outcome.resumed and outcome.kind is Kind.SHOW:
-            message = await edit_or_send(update, context, w.chat_id, text, keyboard)
+            message_id = await edit_or_send(update, context, w.chat_id, text, keyboard)
         else:
-            message = await send(context, w.chat_id, text, keyboard)
-        svc.surveys.remember_message(w.user_id, message.message_id)
+            message_id = await send(context, w.chat_id, text, keyboard)
+        svc.surveys.remember_message(w.user_id, message_id)
         return
 
     if outcome.kind is Kind.STALE and survey and session:
@@ -94,10 +93,9 @@ async def present(
             await toast(update, _("Already noted. Please continue below."))
             return
         await toast(update, _("That button is no longer active. Here is your current question."))
-        await _drop_buttons(message)
+        await drop_buttons(context, message)
         text, keyboard = render.screen(survey, session, w.locale, _)
-        sent = await send(context, w.chat_id, text, keyboard)
-        svc.surveys.remember_message(w.user_id, sent.message_id)
+        svc.surveys.remember_message(w.user_id, await send(context, w.chat_id, text, keyboard))
         return
 
     if outcome.kind is Kind.DUPLICATE:
@@ -135,7 +133,9 @@ async def present(
     # NO_SESSION
     if tapped:
         await toast(update, _("This survey is already closed."))
-        await _drop_buttons(update.callback_query.message if update.callback_query else None)
+        await drop_buttons(
+            context, update.callback_query.message if update.callback_query else None
+        )
     text = notice + escape(_("There is no survey in progress. Type /survei to choose one."))
     await send(context, w.chat_id, text)
 
@@ -144,10 +144,3 @@ def _strip(html_text: str) -> str:
     from html import unescape
 
     return unescape(html_text)[:190]
-
-
-async def _drop_buttons(message: object) -> None:
-    """Take the buttons off an old message so it cannot be tapped again."""
-    if isinstance(message, Message) and message.reply_markup is not None:
-        with contextlib.suppress(BadRequest):
-            await message.edit_reply_markup(reply_markup=None)

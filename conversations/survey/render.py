@@ -9,9 +9,6 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from telegram import InlineKeyboardButton as Button
-from telegram import InlineKeyboardMarkup as Keyboard
-
 from bot.core import regions
 from bot.core.formatting import long_date
 from bot.core.survey import engine
@@ -35,6 +32,7 @@ from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
 from bot.core.text import pick
 from bot.i18n import N_, Gettext
+from handlers.outbox import Button, Keyboard, button, keyboard
 
 REVIEW_LINE_LIMIT = 90
 
@@ -125,7 +123,7 @@ def question_screen(
         )
     rows = [] if other_of else _answer_rows(question, session, locale, _, matches)
     rows.append(_nav_row(survey, session, question, _))
-    return "\n".join(lines), Keyboard([r for r in rows if r])
+    return "\n".join(lines), keyboard([r for r in rows if r])
 
 
 def _instruction(question: Question, session: Session, locale: str, _: Gettext) -> str:
@@ -178,9 +176,9 @@ def _answer_rows(
         chosen = current.value if current else None
         return [
             [
-                Button(
+                button(
                     ("✅ " if c.id == chosen else "") + pick(c.label, locale),
-                    callback_data=cb(session, "c", i),
+                    cb(session, "c", i),
                 )
             ]
             for i, c in enumerate(question.choices)
@@ -191,30 +189,25 @@ def _answer_rows(
             picked = current.value if current and isinstance(current.value, list) else []
         rows = [
             [
-                Button(
+                button(
                     ("✅ " if c.id in picked else "⬜ ") + pick(c.label, locale),
-                    callback_data=cb(session, "t", i),
+                    cb(session, "t", i),
                 )
             ]
             for i, c in enumerate(question.choices)
         ]
-        rows.append(
-            [Button(_("Done ({n} chosen)").format(n=len(picked)), callback_data=cb(session, "d"))]
-        )
+        rows.append([button(_("Done ({n} chosen)").format(n=len(picked)), cb(session, "d"))])
         return rows
     if isinstance(question, YesNoQuestion):
         return [
             [
-                Button(_("Yes"), callback_data=cb(session, "y")),
-                Button(_("No"), callback_data=cb(session, "n")),
+                button(_("Yes"), cb(session, "y")),
+                button(_("No"), cb(session, "n")),
             ]
         ]
     if isinstance(question, ScaleQuestion):
         return [
-            [
-                Button(str(v), callback_data=cb(session, "v", v))
-                for v in range(question.min, question.max + 1)
-            ]
+            [button(str(v), cb(session, "v", v)) for v in range(question.min, question.max + 1)]
         ]
     if isinstance(question, RegionQuestion):
         return _region_rows(question, session, _, matches)
@@ -227,9 +220,9 @@ def _region_rows(
     if matches:
         return [
             [
-                Button(
+                button(
                     region_name(r.code),
-                    callback_data=cb(session, "rg" if "." in r.code else "pv", r.code),
+                    cb(session, "rg" if "." in r.code else "pv", r.code),
                 )
             ]
             for r in matches
@@ -240,21 +233,21 @@ def _region_rows(
     shown, pages = regions.page(items, int(session.pending.get("page", 0)))
     number = min(int(session.pending.get("page", 0)), pages - 1)
     rows = [
-        [Button(r.name, callback_data=cb(session, action, r.code)) for r in shown[i : i + 2]]
+        [button(r.name, cb(session, action, r.code)) for r in shown[i : i + 2]]
         for i in range(0, len(shown), 2)
     ]
     if pages > 1:
         paging = []
         if number > 0:
-            paging.append(Button("◀️", callback_data=cb(session, "pg", number - 1)))
+            paging.append(button("◀️", cb(session, "pg", number - 1)))
         paging.append(
-            Button(
+            button(
                 _("Page {n}/{total}").format(n=number + 1, total=pages),
-                callback_data=cb(session, "pg", number),
+                cb(session, "pg", number),
             )
         )
         if number < pages - 1:
-            paging.append(Button("▶️", callback_data=cb(session, "pg", number + 1)))
+            paging.append(button("▶️", cb(session, "pg", number + 1)))
         rows.append(paging)
     return rows
 
@@ -263,11 +256,11 @@ def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -
     row = []
     in_step = bool(session.pending.get("other_of") or session.pending.get("province"))
     if in_step or engine.previous_question(survey, session.answers, question.id):
-        row.append(Button(_("◀️ Back"), callback_data=cb(session, "b")))
+        row.append(button(_("◀️ Back"), cb(session, "b")))
     if not question.required and not in_step:
-        row.append(Button(_("Skip ⏭"), callback_data=cb(session, "s")))
+        row.append(button(_("Skip ⏭"), cb(session, "s")))
     if question.id in session.answers and not in_step:
-        row.append(Button(_("Keep ▶️"), callback_data=cb(session, "f")))
+        row.append(button(_("Keep ▶️"), cb(session, "f")))
     return row
 
 
@@ -288,15 +281,15 @@ def review_screen(
         )
     lines.append("")
     lines.append(escape(_("Tap ✏️ and a number to change an answer, or Submit if all is correct.")))
-    edits = [Button(f"✏️ {i + 1}", callback_data=cb(session, "e", i)) for i in range(len(shown))]
+    edits = [button(f"✏️ {i + 1}", cb(session, "e", i)) for i in range(len(shown))]
     rows = [edits[i : i + 5] for i in range(0, len(edits), 5)]
     rows.append(
         [
-            Button(_("◀️ Back"), callback_data=cb(session, "b")),
-            Button(_("✅ Submit"), callback_data=cb(session, "ok")),
+            button(_("◀️ Back"), cb(session, "b")),
+            button(_("✅ Submit"), cb(session, "ok")),
         ]
     )
-    return "\n".join(lines), Keyboard(rows)
+    return "\n".join(lines), keyboard(rows)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -324,15 +317,15 @@ def confirm_cancel_screen(
     text = _("Stop the survey “{title}”? The answers you gave so far will be deleted.").format(
         title=pick(survey.title, locale)
     )
-    keyboard = Keyboard(
+    markup = keyboard(
         [
             [
-                Button(_("Yes, stop"), callback_data=cb(session, "xy")),
-                Button(_("No, carry on"), callback_data=cb(session, "xn")),
+                button(_("Yes, stop"), cb(session, "xy")),
+                button(_("No, carry on"), cb(session, "xn")),
             ]
         ]
     )
-    return escape(text), keyboard
+    return escape(text), markup
 
 
 def question_of(survey: Survey | None, session: Session | None) -> Question | None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.core.text import LocalText
 
@@ -203,8 +204,6 @@ class Survey(Strict):
     # Shown after submitting.
     thanks: LocalText | None = None
     questions: Annotated[list[Question], Field(min_length=1, max_length=100)]
-    _by_id: dict[str, Question] = PrivateAttr(default_factory=dict)
-    _positions: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> Survey:
@@ -215,16 +214,23 @@ class Survey(Strict):
             for leaf in q.show_if.referenced() if q.show_if else []:
                 _check_reference(q.id, leaf, seen)
             seen[q.id] = q
-        # Looked up on every answer: built once here rather than scanned each time.
-        self._by_id = dict(seen)  # type: ignore[assignment]
-        self._positions = {q.id: i for i, q in enumerate(self.questions)}
         return self
 
+    # Looked up on every answer: built once, not scanned each time. (A cached_property lives
+    # in the instance __dict__, which is much faster to reach than pydantic private attributes.)
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        return {q.id: i for i, q in enumerate(self.questions)}
+
+    @cached_property
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
     def question(self, question_id: str) -> Question | None:
-        return self._by_id.get(question_id)
+        return self.by_id.get(question_id)
 
     def index(self, question_id: str) -> int:
-        return self._positions[question_id]
+        return self.positions[question_id]
 
     def payloads(self) -> set[str]:
         return {self.id, *self.start_payloads}
