@@ -53,6 +53,7 @@ def build_application(
             clock,
             expiry=timedelta(hours=settings.response_expiry_hours),
             resume_after=timedelta(minutes=settings.resume_after_minutes),
+            zone=settings.zone,
         ),
         responses=responses,
     )

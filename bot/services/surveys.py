@@ -8,7 +8,7 @@ committed the change (write-through), so a restart finds exactly what the person
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -69,12 +69,15 @@ class SurveyService:
         clock: Clock,
         expiry: timedelta,
         resume_after: timedelta,
+        zone: tzinfo = UTC,
     ) -> None:
         self.surveys = surveys
         self.responses = responses
         self.clock = clock
         self.expiry = expiry
         self.resume_after = resume_after
+        # "today" for date questions is the respondent's day, not UTC's.
+        self.zone = zone
         self._open: dict[int, Session | None] = {}
         self._payloads = {p: s.id for s in surveys.values() for p in s.payloads()}
 
@@ -87,8 +90,11 @@ class SurveyService:
     def survey_of(self, session: Session) -> Survey:
         return self.surveys[session.survey_id]
 
-    async def current(self, user_id: int) -> tuple[Session | None, bool]:
+    async def current(
+        self, user_id: int, now: datetime | None = None
+    ) -> tuple[Session | None, bool]:
         """The open session, if any, and whether one had just expired."""
+        now = now or self.clock.now()
         if user_id in self._open:
             session = self._open[user_id]
         else:
@@ -96,8 +102,8 @@ class SurveyService:
             if session is not None and session.survey_id not in self.surveys:
                 session = None  # the survey file was removed; nothing sensible to show
             self._open[user_id] = session
-        if session is not None and self.clock.now() - session.updated_at > self.expiry:
-            await self.responses.expire(session, self.clock.now())
+        if session is not None and now - session.updated_at > self.expiry:
+            await self.responses.expire(session, now)
             self._open[user_id] = None
             return None, True
         return session, False
@@ -151,45 +157,45 @@ class SurveyService:
 
     # -- answering -------------------------------------------------------------------------
 
-    def _is_duplicate(self, session: Session, update_id: int) -> bool:
-        recent = self.clock.now() - session.updated_at < _REDELIVERY_WINDOW
+    def _is_duplicate(self, session: Session, update_id: int, now: datetime) -> bool:
+        recent = now - session.updated_at < _REDELIVERY_WINDOW
         return recent and update_id <= session.last_update_id
 
     async def tap(
         self, user_id: int, rev: int, action: str, arg: str, update_id: int, message_id: int
     ) -> Outcome:
         """A button on the question message: `rev` says which version of it was tapped."""
-        session, expired = await self.current(user_id)
+        now = self.clock.now()
+        session, expired = await self.current(user_id, now)
         if session is None:
             return Outcome(Kind.NO_SESSION, expired=expired)
         survey = self.survey_of(session)
-        if self._is_duplicate(session, update_id):
+        if self._is_duplicate(session, update_id, now):
             return Outcome(Kind.DUPLICATE, session, survey)
         if rev != session.rev:
             return Outcome(Kind.STALE, session, survey)
-        session = session.moved(
-            message_id=message_id, updated_at=self.clock.now(), last_update_id=update_id
-        )
+        session = session.moved(message_id=message_id, updated_at=now, last_update_id=update_id)
         try:
             return await self._tap(survey, session, action, arg, update_id)
         except Invalid as error:
             return Outcome(Kind.INVALID, self._open[user_id], survey, error=error)
 
     async def typed(self, user_id: int, text: str, locale: str, update_id: int) -> Outcome:
-        session, expired = await self.current(user_id)
+        now = self.clock.now()
+        session, expired = await self.current(user_id, now)
         if session is None:
             return Outcome(Kind.NO_SESSION, expired=expired)
         survey = self.survey_of(session)
-        if self._is_duplicate(session, update_id):
+        if self._is_duplicate(session, update_id, now):
             return Outcome(Kind.DUPLICATE, session, survey)
-        if self.clock.now() - session.updated_at > self.resume_after:
+        if now - session.updated_at > self.resume_after:
             # After a break the first message brings the question back rather than answering
             # it: "25" typed days later is rarely meant for the question on screen.
-            session = session.moved(updated_at=self.clock.now(), last_update_id=update_id)
+            session = session.moved(updated_at=now, last_update_id=update_id)
             await self._save(session)
             return Outcome(Kind.SHOW, session, survey, resumed=True)
         try:
-            return await self._typed(survey, session, text, locale, update_id)
+            return await self._typed(survey, session, text, locale, update_id, now)
         except Invalid as error:
             return Outcome(Kind.INVALID, session, survey, error=error)
 
@@ -215,9 +221,16 @@ class SurveyService:
     # -- internals -------------------------------------------------------------------------
 
     async def _typed(
-        self, survey: Survey, session: Session, text: str, locale: str, update_id: int
+        self,
+        survey: Survey,
+        session: Session,
+        text: str,
+        locale: str,
+        update_id: int,
+        now: datetime,
     ) -> Outcome:
-        stamp = {"updated_at": self.clock.now(), "last_update_id": update_id}
+        # What every change made by this message records: when, which update, a new revision.
+        stamp = {"updated_at": now, "last_update_id": update_id, "rev": session.rev + 1}
         if session.pending.get("confirm_cancel"):
             raise Invalid("confirm.buttons")
         if session.cursor == REVIEW:
@@ -227,7 +240,7 @@ class SurveyService:
         other_of = session.pending.get("other_of")
         if other_of == question.id:
             answer = Answer(session.pending["value"], parse.check_other(text))
-            return await self._answered(survey, session.moved(**stamp), question.id, answer)
+            return await self._answered(survey, session, question.id, answer, **stamp)
         if isinstance(question, RegionQuestion):
             province = session.pending.get("province")
             matches = regions.search(text, province)
@@ -235,18 +248,20 @@ class SurveyService:
                 matches = [m for m in matches if "." not in m.code]
             if not matches:
                 raise Invalid("region.not_found")
-            session = session.moved(**stamp)
+            session = replace(session, **stamp)
             await self._save(session)
             return Outcome(Kind.SHOW, session, survey, matches=matches)
-        today = self.clock.now().date()
+        today = now.astimezone(self.zone).date()
         value = parse.parse_typed(question, text, locale, today)
         if isinstance(question, ChoiceQuestion):
             choice = question.choice(value)
             if choice is not None and choice.other:
-                session = session.moved(pending={"other_of": question.id, "value": value}, **stamp)
+                session = replace(
+                    session, pending={"other_of": question.id, "value": value}, **stamp
+                )
                 await self._save(session)
                 return Outcome(Kind.SHOW, session, survey)
-        return await self._answered(survey, session.moved(**stamp), question.id, Answer(value))
+        return await self._answered(survey, session, question.id, Answer(value), **stamp)
 
     async def _tap(
         self, survey: Survey, session: Session, action: str, arg: str, update_id: int
@@ -348,11 +363,11 @@ class SurveyService:
         raise Invalid("review.buttons")
 
     async def _answered(
-        self, survey: Survey, session: Session, qid: str, answer: Answer
+        self, survey: Survey, session: Session, qid: str, answer: Answer, **changes: Any
     ) -> Outcome:
         answers = {**session.answers, qid: answer}
         cursor = engine.next_question(survey, answers, qid)
-        session = replace(session, answers=answers, cursor=cursor, pending={})
+        session = replace(session, answers=answers, cursor=cursor, pending={}, **changes)
         await self._save(session, changed=[qid])
         return Outcome(Kind.SHOW, session, survey)
 

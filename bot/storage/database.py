@@ -81,9 +81,10 @@ class Database:
         if self._task is None:
             raise RuntimeError("database is not open")
         done: asyncio.Future[list[int | None]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Write(statements, done, returning))
-        # shield: a caller that is cancelled must not tear a batch apart mid-commit.
-        return await asyncio.shield(done)
+        self._queue.put_nowait(_Write(statements, done, returning))
+        # A caller cancelled while waiting cancels only its own future: the batch still commits
+        # (its write included) and the writer skips settling a future that is already done.
+        return await done
 
     async def _write_loop(self) -> None:
         stopping = False

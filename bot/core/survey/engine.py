@@ -87,11 +87,10 @@ def next_question(survey: Survey, answers: Answers, current: str | None) -> str:
     asks it before the review.
     """
     shown = visible(survey, answers)
-    start = 0
-    if current is not None and current != REVIEW:
-        position = survey.index(current)
-        start = next((i for i, q in enumerate(shown) if survey.index(q.id) > position), len(shown))
-    for q in shown[start:] + shown[:start]:
+    after = -1 if current is None or current == REVIEW else survey.index(current)
+    positions = survey.positions
+    later = [q for q in shown if positions[q.id] > after]
+    for q in later + [q for q in shown if positions[q.id] <= after]:
         if q.id not in answers:
             return q.id
     return REVIEW
@@ -102,16 +101,16 @@ def previous_question(survey: Survey, answers: Answers, current: str) -> str | N
     shown = visible(survey, answers)
     if current == REVIEW:
         return shown[-1].id if shown else None
-    position = survey.index(current)
-    earlier = [q for q in shown if survey.index(q.id) < position]
+    position, positions = survey.index(current), survey.positions
+    earlier = [q for q in shown if positions[q.id] < position]
     return earlier[-1].id if earlier else None
 
 
 def progress(survey: Survey, answers: Answers, current: str) -> tuple[int, int]:
     """(position, total) for "Pertanyaan 3 dari 14", counting only questions that show."""
     shown = visible(survey, answers, optimistic=True)
-    position = survey.index(current)
-    before = sum(1 for q in shown if survey.index(q.id) < position)
+    position, positions = survey.index(current), survey.positions
+    before = sum(1 for q in shown if positions[q.id] < position)
     return before + 1, len(shown)
 
 

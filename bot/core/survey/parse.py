@@ -46,17 +46,24 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+_RUPIAH = re.compile(r"^rp\.?", re.IGNORECASE)
+_NUMERIC = re.compile(r"[-+]?[\d.,]*\d[\d.,]*")
+_GROUPED = {sep: re.compile(r"[-+]?\d{1,3}(" + re.escape(sep) + r"\d{3})+") for sep in ".,"}
+
+
 def parse_number(text: str, locale: str) -> float:
     """Accept 1.500.000 / 1,5 (Indonesian) and 1,500,000 / 1.5 (English) and plain digits."""
     raw = text.strip().replace(" ", "").replace("\u00a0", "")
-    raw = re.sub(r"^(rp\.?)", "", raw, flags=re.IGNORECASE)
-    if not re.fullmatch(r"[-+]?[\d.,]+", raw) or not re.search(r"\d", raw):
+    if raw.isdigit():  # by far the most common answer
+        return float(raw)
+    raw = _RUPIAH.sub("", raw)
+    if not _NUMERIC.fullmatch(raw):
         raise Invalid("number.nan")
     thousands, decimal = (".", ",") if locale == "id" else (",", ".")
     if "." in raw and "," in raw:
         decimal = "." if raw.rfind(".") > raw.rfind(",") else ","
         thousands = "," if decimal == "." else "."
-    elif re.fullmatch(r"[-+]?\d{1,3}(" + re.escape(thousands) + r"\d{3})+", raw):
+    elif _GROUPED[thousands].fullmatch(raw):
         pass  # grouped thousands in the respondent's own convention
     elif thousands in raw and decimal not in raw:
         # "2.5" from an Indonesian phone, or "2,5" from an English one: a decimal separator.
