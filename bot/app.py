@@ -83,8 +83,9 @@ def build_application(
     app = builder.build()
     app.bot_data[KEY] = svc
 
-    entry.register(app)
+    # Answers first: they are most of the traffic, and no other handler wants them.
     flow.register(app)
+    entry.register(app)
     language.register(app)
     help.register(app)
     privacy.register(app)

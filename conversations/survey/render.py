@@ -255,7 +255,9 @@ def _region_rows(
 def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -> list[Button]:
     row = []
     in_step = bool(session.pending.get("other_of") or session.pending.get("province"))
-    if in_step or engine.previous_question(survey, session.answers, question.id):
+    # The first question never has skip logic (it can only look back), so it always shows and
+    # every later question has one before it.
+    if in_step or survey.index(question.id) > 0:
         row.append(button(_("◀️ Back"), cb(session, "b")))
     if not question.required and not in_step:
         row.append(button(_("Skip ⏭"), cb(session, "s")))
