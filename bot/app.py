@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from datetime import timedelta
 
@@ -9,7 +10,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.core import regions
 from bot.core.survey.loader import load_surveys
+from bot.core.survey.model import RegionQuestion
 from bot.i18n import I18n
 from bot.services.clock import Clock
 from bot.services.container import Services
@@ -61,6 +64,12 @@ def build_application(
     async def post_init(app: Application) -> None:
         await db.open()
         await commands.publish(app, i18n)
+        if any(isinstance(q, RegionQuestion) for s in surveys.values() for q in s.questions):
+            regions.preload()
+        # Everything built so far lives as long as the bot: take it out of the garbage
+        # collector's rounds, which otherwise rescan it while hundreds of people answer.
+        gc.collect()
+        gc.freeze()
         if app.job_queue is not None:
             app.job_queue.run_repeating(_expire_idle, EXPIRY_SWEEP, first=1, name="expire-idle")
 

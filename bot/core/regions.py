@@ -34,6 +34,12 @@ def regencies(province_code: str) -> tuple[Region, ...]:
     return tuple(Region(w.code, _title(w.name)) for w in list_wilayah(province_code))
 
 
+def preload() -> None:
+    """Load the region lists now rather than on the first respondent's region question."""
+    for province in provinces():
+        regencies(province.code)
+
+
 def _title(name: str) -> str:
     # The data spells "Daerah Khusus Ibukota Jakarta"; people know it as DKI Jakarta.
     return {
