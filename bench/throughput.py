@@ -37,7 +37,7 @@ RESPONDENTS = 200
 ROUNDS = 25  # answers per respondent in the timed phase
 QUESTIONS = 30  # more than ROUNDS: nobody reaches the review screen
 REPS = 5
-CONCURRENCY = PerUserUpdateProcessor().max_concurrent_updates  # what the bot runs with
+CONCURRENCY = PerUserUpdateProcessor().limit  # what the bot runs with
 FIRST_USER = 500_000
 TARGET = 0.7
 

@@ -30,7 +30,8 @@ class Who:
 async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Who | None:
     """The person behind an update, with their language; None for channel posts and the like."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    # Surveys are personal: the bot talks to people one to one, never in groups or channels.
+    if user is None or chat is None or chat.type != "private" or user.is_bot:
         return None
     svc = services(context)
     locale = await svc.people.locale(user.id, svc.i18n.resolve(user.language_code))

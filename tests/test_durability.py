@@ -131,3 +131,36 @@ async def test_migrations_are_numbered_and_idempotent(tmp_path) -> None:
 async def test_write_before_open_is_refused(tmp_path) -> None:
     with pytest.raises(RuntimeError):
         await Database(tmp_path / "n.sqlite3").write(("SELECT 1", ()))
+
+
+async def test_one_persons_quick_updates_are_handled_in_order(mini_settings: Settings) -> None:
+    """Four taps arrive before the first is handled; each must see the one before it."""
+    async with running_bot(mini_settings) as bot:
+        user = bot.user(31)
+        await consent(user, "uji")
+        question = user.last
+        rev = int(question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1])
+        taps = [f"q:{rev}:c:1", f"q:{rev + 1}:t:0", f"q:{rev + 2}:t:1", f"q:{rev + 3}:d:"]
+        for data in taps:
+            update = user.callback_update(data, question)
+            await bot.app.update_queue.put(Update.de_json(update, bot.app.bot))
+        await bot.app.update_queue.join()
+        assert answers(mini_settings, 31) == {"kerja": "kurir", "platform": ["gojek", "grab"]}
+
+
+async def test_a_flood_from_one_person_does_not_stall_others(mini_settings: Settings) -> None:
+    async with running_bot(mini_settings) as bot:
+        flooder, other = bot.user(41), bot.user(42)
+        await consent(flooder, "uji")
+        await consent(other, "uji")
+        # /batal stores a confirmation each time: every one of these waits for a commit.
+        for _ in range(600):
+            update = flooder.message_update("/batal")
+            await bot.app.update_queue.put(Update.de_json(update, bot.app.bot))
+        await bot.app.update_queue.put(Update.de_json(other.message_update("2"), bot.app.bot))
+        await bot.app.update_queue.join()
+        replies = [int(c.params["chat_id"]) for c in bot.telegram.calls_to("sendMessage")]
+        start = len(replies) - 601
+        position = replies.index(42, start) - start
+        assert position < 50, position  # answered among the first, not after the flood
+        assert answers(mini_settings, 42) == {"kerja": "kurir"}

@@ -220,3 +220,21 @@ async def test_errors_apologise_and_are_logged_without_token(mini: Bot, caplog) 
     assert "ada kendala" in user.text
     assert any("Unhandled error" in r.getMessage() for r in caplog.records)
     assert TEST_TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_groups_are_ignored(mini: Bot) -> None:
+    user = mini.user(51)
+    update = user.message_update("/start uji")
+    update["message"]["chat"] = {"id": -100123, "type": "group", "title": "Komunitas Ojol"}
+    await user.deliver(update)
+    assert mini.telegram.calls_to("sendMessage") == []
+    assert rows(mini.services.settings, "SELECT * FROM users") == []
+
+
+async def test_another_survey_while_one_is_open(bot: Bot) -> None:
+    user = bot.user(52)
+    await consent(user, "bpjs")
+    await user.tap("25-34 tahun")
+    await user.send("/start latih")
+    assert "Anda sedang mengisi “Akses BPJS" in user.text and "/batal" in user.text
+    assert "Pertanyaan 2 dari" in user.text
