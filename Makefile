@@ -27,6 +27,7 @@ run: $(STAMP) catalogs
 
 test: $(STAMP) catalogs
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

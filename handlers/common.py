@@ -16,7 +16,7 @@ KEY = "services"
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data[KEY]  # type: ignore[no-any-return]
+    return context.application.bot_data[KEY]
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,10 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         )
     for response in await svc.responses.submitted(w.user_id):
-        survey = svc.surveys.surveys.get(response.survey_id)
-        if survey is None:
+        submitted_survey = svc.surveys.surveys.get(response.survey_id)
+        if submitted_survey is None:
             continue
+        survey = submitted_survey
         when = date_time(response.submitted_at, svc.settings.zone, w.locale)
         lines += ["", "<b>" + escape(pick(survey.title, w.locale)) + "</b> — " + escape(when)]
         for question in engine.visible(survey, response.answers):

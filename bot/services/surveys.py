@@ -230,7 +230,11 @@ class SurveyService:
         now: datetime,
     ) -> Outcome:
         # What every change made by this message records: when, which update, a new revision.
-        stamp = {"updated_at": now, "last_update_id": update_id, "rev": session.rev + 1}
+        stamp: dict[str, Any] = {
+            "updated_at": now,
+            "last_update_id": update_id,
+            "rev": session.rev + 1,
+        }
         if session.pending.get("confirm_cancel"):
             raise Invalid("confirm.buttons")
         if session.cursor == REVIEW:

@@ -133,7 +133,7 @@ class FakeUser:
         return self.last
 
     async def send_other(self, kind: str) -> dict[str, Any]:
-        content = {
+        kinds: dict[str, dict[str, Any]] = {
             "sticker": {
                 "sticker": {
                     "file_id": "stk",
@@ -150,7 +150,8 @@ class FakeUser:
             },
             "voice": {"voice": {"file_id": "vc", "file_unique_id": "vcu", "duration": 3}},
             "location": {"location": {"latitude": -10.17, "longitude": 123.6}},
-        }[kind]
+        }
+        content = kinds[kind]
         update = {"update_id": self.telegram.next_update_id(), "message": self._message(**content)}
         await self.deliver(update)
         return self.last

@@ -35,10 +35,10 @@ def _params(content_type: str, body: bytes) -> dict[str, Any]:
         head = f"Content-Type: {content_type}\r\n\r\n".encode()
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
         params: dict[str, Any] = {}
-        for part in message.iter_parts():  # type: ignore[attr-defined]
-            name = part.get_param("name", header="content-disposition")
+        for part in message.iter_parts():
+            name = str(part.get_param("name", header="content-disposition"))
             data = part.get_payload(decode=True) or b""
-            params[name] = data if part.get_filename() else data.decode()
+            params[name] = data if part.get_filename() else bytes(data).decode()
         return params
     return dict(parse_qsl(body.decode(), keep_blank_values=True))
 

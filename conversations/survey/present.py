@@ -36,10 +36,9 @@ async def present(
 
     if outcome.kind in {Kind.SHOW, Kind.BUSY, Kind.INVALID} and survey and session:
         text, keyboard = render.screen(survey, session, w.locale, _, outcome.matches)
-        if outcome.kind is Kind.INVALID:
-            error = render.error_text(
-                outcome.error, render.question_of(survey, session), w.locale, _
-            )  # type: ignore[arg-type]
+        if outcome.kind is Kind.INVALID and outcome.error is not None:
+            question = render.question_of(survey, session)
+            error = render.error_text(outcome.error, question, w.locale, _)
             if tapped:
                 await toast(update, _strip(error))
                 return

@@ -85,7 +85,7 @@ def _check_range(q: NumberQuestion, value: float) -> None:
 
 
 def resolve_bound(bound: DateBound | None, today: date) -> date | None:
-    return today if bound == "today" else bound  # type: ignore[return-value]
+    return today if bound == "today" else bound
 
 
 def parse_date(q: DateQuestion, text: str, today: date) -> str:
