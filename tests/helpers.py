@@ -39,3 +39,39 @@ async def consent(user: FakeUser, payload: str = "") -> None:
     """/start (with a payload) and agree to the data notice."""
     await user.send(f"/start {payload}".strip())
     await user.tap("Setuju" if user.language_code == "id" else "Agree")
+
+
+async def to_review(user: FakeUser) -> None:
+    """Through the all-types test survey as a courier, from its first question to the review."""
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    await user.send("5")
+    await user.tap("Lewati")
+    await user.tap("Tidak")
+    await user.send("1/10/2025")
+    await user.send("Kota Kupang")
+    await user.tap("Kota Kupang")
+    await user.tap("Lewati")
+
+
+async def pelatihan_shortest(user: FakeUser, suggestion: str | None = None) -> None:
+    """The training survey's shortest path, as an ojol driver, up to the review screen."""
+    await user.tap("Ojek/taksi online")
+    await user.tap("SMK/MAK")
+    await user.tap("Mengemudi")
+    await user.tap("Selesai")
+    await user.tap("Belum punya")
+    await user.tap("5")
+    await user.tap("Tidak")
+    await user.tap("Keselamatan berkendara")
+    await user.tap("Selesai")
+    await user.tap("Video rekaman")
+    await user.send("3")
+    await user.tap("Tidak ada hambatan")
+    await user.tap("Selesai")
+    await user.tap("Hanya yang gratis")
+    if suggestion is None:
+        await user.tap("Lewati")
+    else:
+        await user.send(suggestion)

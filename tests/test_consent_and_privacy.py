@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.testing.harness import Bot
-from tests.helpers import answers, consent, rows
+from tests.helpers import answers, consent, pelatihan_shortest, rows
 
 PERSONAL_TABLES = ("users", "consents", "responses", "answers")
 
@@ -87,21 +87,7 @@ async def test_see_and_delete_my_data(mini: Bot) -> None:
 async def test_my_data_lists_submitted_answers(bot: Bot) -> None:
     user = bot.user(17)
     await consent(user, "pelatihan")
-    await user.tap("Ojek/taksi online")
-    await user.tap("SMK/MAK")
-    await user.tap("Mengemudi")
-    await user.tap("Selesai")
-    await user.tap("Belum punya")
-    await user.tap("5")
-    await user.tap("Tidak")
-    await user.tap("Keselamatan berkendara")
-    await user.tap("Selesai")
-    await user.tap("Video rekaman")
-    await user.send("3")
-    await user.tap("Tidak ada hambatan")
-    await user.tap("Selesai")
-    await user.tap("Hanya yang gratis")
-    await user.tap("Lewati")
+    await pelatihan_shortest(user)
     await user.tap("Kirim")
     await user.send("/dataku")
     assert "Keselamatan berkendara" in user.text

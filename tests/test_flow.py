@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.testing.harness import Bot
-from tests.helpers import answers, consent, rows
+from tests.helpers import answers, consent, rows, to_review
 
 
 async def _to_platform(mini: Bot, user_id: int = 1):
@@ -195,16 +195,7 @@ async def test_keep_button_moves_on_without_change(mini: Bot) -> None:
 
 async def _to_review(mini: Bot, user_id: int = 1):
     user = await _to_platform(mini, user_id)
-    await user.tap("Kurir")
-    await user.tap("Tidak ada")
-    await user.tap("Selesai")
-    await user.send("5")
-    await user.tap("Lewati")
-    await user.tap("Tidak")
-    await user.send("1/10/2025")
-    await user.send("Kota Kupang")
-    await user.tap("Kota Kupang")
-    await user.tap("Lewati")
+    await to_review(user)
     assert "Periksa kembali" in user.text
     return user
 

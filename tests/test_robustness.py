@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.testing.harness import Bot
-from tests.helpers import answers, consent, rows
+from tests.helpers import answers, consent, rows, to_review
 
 
 async def _started(mini: Bot, user_id: int = 1):
@@ -173,17 +173,7 @@ async def test_cannot_submit_the_same_survey_twice(mini: Bot) -> None:
     survey = services.surveys.surveys["semua"]
     session, _ = await services.surveys.current(1)
     assert session is not None
-    # Fast-forward through the survey with the real taps.
-    await user.tap("Kurir")
-    await user.tap("Tidak ada")
-    await user.tap("Selesai")
-    await user.send("5")
-    await user.tap("Lewati")
-    await user.tap("Tidak")
-    await user.send("1/10/2025")
-    await user.send("Kota Kupang")
-    await user.tap("Kota Kupang")
-    await user.tap("Lewati")
+    await to_review(user)
     await user.tap("Kirim")
     await user.send("/start uji")
     assert "sudah mengisi" in user.text

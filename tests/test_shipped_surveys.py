@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config import BUNDLED_SURVEYS
 from bot.core.survey.loader import load_surveys
 from bot.testing.harness import Bot
-from tests.helpers import answers, consent, rows
+from tests.helpers import answers, consent, pelatihan_shortest, rows
 
 
 def test_shipped_surveys_are_complete_in_both_languages() -> None:
@@ -170,26 +170,14 @@ async def test_pelatihan_in_english_umkm_branch(bot: Bot) -> None:
 
 
 async def test_pelatihan_short_branch(bot: Bot) -> None:
+    """An ojol driver who never trained and wants recorded video: 12 of 18 questions."""
     user = bot.user(602)
     await consent(user, "pelatihan")
-    await user.tap("Ojek/taksi online")
-    assert "Pertanyaan 2 dari" in user.text and "pendidikan" in user.text.lower()
-    await user.tap("SMK/MAK")
-    await user.tap("Mengemudi")
-    await user.tap("Selesai")
-    await user.tap("Belum punya")
-    await user.tap("5")
-    await user.tap("Tidak")
-    await user.tap("Keselamatan berkendara")
-    await user.tap("Selesai")
-    await user.tap("Video rekaman")
-    await user.send("3")
-    # video: no schedule question
-    await user.tap("Tidak ada hambatan")
-    await user.tap("Selesai")
-    await user.tap("Hanya yang gratis")
-    await user.send("Terima kasih")
+    await pelatihan_shortest(user, suggestion="Terima kasih")
+    assert "Periksa kembali" in user.text
     await user.tap("Kirim")
     stored = answers(bot.services.settings, 602)
     assert len(stored) == 12
+    assert stored["format"] == "video" and stored["saran"] == "Terima kasih"
+    # UMKM questions, the certificate name and the schedule (video) were never asked.
     assert not {"bidang_usaha", "omzet", "punya_nib", "nama_sertifikat", "jadwal"} & set(stored)

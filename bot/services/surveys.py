@@ -29,8 +29,6 @@ from bot.core.survey.session import Session
 from bot.services.clock import Clock
 from bot.storage.responses import ResponseRepository
 
-# Telegram restarts update ids at random after a week without updates, so "already applied"
-# is only trusted for updates that arrive soon after the last one (redelivery after a crash).
 _REDELIVERY_WINDOW = timedelta(days=1)
 
 
@@ -157,21 +155,30 @@ class SurveyService:
 
     # -- answering -------------------------------------------------------------------------
 
-    def _is_duplicate(self, session: Session, update_id: int, now: datetime) -> bool:
+    async def _for_update(
+        self, user_id: int, update_id: int, now: datetime
+    ) -> tuple[Session, Survey] | Outcome:
+        """The session an update applies to, or the outcome when there is none to apply it to."""
+        session, expired = await self.current(user_id, now)
+        if session is None:
+            return Outcome(Kind.NO_SESSION, expired=expired)
+        survey = self.survey_of(session)
+        # Telegram restarts update ids at random after a week without updates, so "already
+        # applied" is only trusted soon after the last change (redelivery after a crash).
         recent = now - session.updated_at < _REDELIVERY_WINDOW
-        return recent and update_id <= session.last_update_id
+        if recent and update_id <= session.last_update_id:
+            return Outcome(Kind.DUPLICATE, session, survey)
+        return session, survey
 
     async def tap(
         self, user_id: int, rev: int, action: str, arg: str, update_id: int, message_id: int
     ) -> Outcome:
         """A button on the question message: `rev` says which version of it was tapped."""
         now = self.clock.now()
-        session, expired = await self.current(user_id, now)
-        if session is None:
-            return Outcome(Kind.NO_SESSION, expired=expired)
-        survey = self.survey_of(session)
-        if self._is_duplicate(session, update_id, now):
-            return Outcome(Kind.DUPLICATE, session, survey)
+        found = await self._for_update(user_id, update_id, now)
+        if isinstance(found, Outcome):
+            return found
+        session, survey = found
         if rev != session.rev:
             return Outcome(Kind.STALE, session, survey)
         session = session.moved(message_id=message_id, updated_at=now, last_update_id=update_id)
@@ -182,12 +189,10 @@ class SurveyService:
 
     async def typed(self, user_id: int, text: str, locale: str, update_id: int) -> Outcome:
         now = self.clock.now()
-        session, expired = await self.current(user_id, now)
-        if session is None:
-            return Outcome(Kind.NO_SESSION, expired=expired)
-        survey = self.survey_of(session)
-        if self._is_duplicate(session, update_id, now):
-            return Outcome(Kind.DUPLICATE, session, survey)
+        found = await self._for_update(user_id, update_id, now)
+        if isinstance(found, Outcome):
+            return found
+        session, survey = found
         if now - session.updated_at > self.resume_after:
             # After a break the first message brings the question back rather than answering
             # it: "25" typed days later is rarely meant for the question on screen.
