@@ -14,6 +14,15 @@ async def _started(mini: Bot, user_id: int = 1):
     return user
 
 
+async def _at_days_question(mini: Bot, user_id: int = 1):
+    """A courier who uses no platform, now at "how many days a week" (typed)."""
+    user = await _started(mini, user_id)
+    await user.tap("Kurir")
+    await user.tap("Tidak ada")
+    await user.tap("Selesai")
+    return user
+
+
 async def test_double_tap_applies_once(mini: Bot) -> None:
     user = await _started(mini)
     question = user.last
@@ -28,10 +37,7 @@ async def test_double_tap_applies_once(mini: Bot) -> None:
 
 
 async def test_stale_button_from_an_old_message(mini: Bot) -> None:
-    user = await _started(mini)
-    await user.tap("Kurir")
-    await user.tap("Tidak ada")
-    await user.tap("Selesai")
+    user = await _at_days_question(mini)
     old = user.last  # "days per week" question, answered by typing
     await user.send("5")
     sent_before = len(user.messages)
@@ -44,10 +50,7 @@ async def test_stale_button_from_an_old_message(mini: Bot) -> None:
 
 
 async def test_stickers_photos_voice_where_text_expected(mini: Bot) -> None:
-    user = await _started(mini)
-    await user.tap("Kurir")
-    await user.tap("Tidak ada")
-    await user.tap("Selesai")
+    user = await _at_days_question(mini)
     for kind in ("sticker", "photo", "voice", "location"):
         await user.send_other(kind)
         assert "stiker, foto, dan pesan suara" in user.text
@@ -80,10 +83,7 @@ async def test_html_in_answers_is_escaped(mini: Bot) -> None:
 
 async def test_redelivered_update_is_not_applied_twice(mini: Bot) -> None:
     """After a crash Telegram sends unacknowledged updates again; they must not count twice."""
-    user = await _started(mini)
-    await user.tap("Kurir")
-    await user.tap("Tidak ada")
-    await user.tap("Selesai")
+    user = await _at_days_question(mini)
     update = user.message_update("5")
     await user.deliver(update)
     replies = len(user.messages)
@@ -96,10 +96,7 @@ async def test_redelivered_update_is_not_applied_twice(mini: Bot) -> None:
 
 
 async def test_edited_message_is_not_an_answer(mini: Bot) -> None:
-    user = await _started(mini)
-    await user.tap("Kurir")
-    await user.tap("Tidak ada")
-    await user.tap("Selesai")
+    user = await _at_days_question(mini)
     update = user.message_update("5")
     update["edited_message"] = update.pop("message")
     await user.deliver(update)
@@ -128,10 +125,7 @@ async def test_cancel_asks_first_then_deletes(mini: Bot) -> None:
 
 
 async def test_resume_after_a_long_break_shows_the_question_again(mini: Bot) -> None:
-    user = await _started(mini)
-    await user.tap("Kurir")
-    await user.tap("Tidak ada")
-    await user.tap("Selesai")
+    user = await _at_days_question(mini)
     mini.clock.advance(timedelta(days=3))
     await user.send("5")  # days later: brought back, not taken as the answer
     assert "Selamat datang kembali" in user.text and "hari kerja" in user.text

@@ -14,9 +14,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.services.surveys import Kind
+from bot.services.surveys import Kind, Outcome
 from conversations.survey.present import present
-from handlers.common import services, who
+from handlers.common import Who, services, who
 from handlers.outbox import send, toast
 
 
@@ -41,12 +41,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if w is None or message is None or message.text is None:
         return
-    svc = services(context)
-    outcome = await svc.surveys.typed(w.user_id, message.text, w.locale, update.update_id)
-    if outcome.kind is Kind.NO_SESSION and not outcome.expired:
-        await _no_survey_hint(update, context)
-        return
-    await present(update, context, w, outcome)
+    outcome = await services(context).surveys.typed(
+        w.user_id, message.text, w.locale, update.update_id
+    )
+    await _reply(update, context, w, outcome)
 
 
 async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,8 +52,14 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     w = await who(update, context)
     if w is None:
         return
-    outcome = await services(context).surveys.not_text(w.user_id)
-    if outcome.kind is Kind.NO_SESSION:
+    await _reply(update, context, w, await services(context).surveys.not_text(w.user_id))
+
+
+async def _reply(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, outcome: Outcome
+) -> None:
+    """Show the outcome of a message; with no survey in progress, say how to start one."""
+    if outcome.kind is Kind.NO_SESSION and not outcome.expired:
         await _no_survey_hint(update, context)
         return
     await present(update, context, w, outcome)
