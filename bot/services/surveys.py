@@ -10,19 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any
 
 from bot.core import regions
-from bot.core.survey import engine, parse
-from bot.core.survey.engine import REVIEW, Answer
+from bot.core.survey import engine, steps
 from bot.core.survey.model import (
-    ChoiceQuestion,
-    MultiChoice,
-    RegionQuestion,
-    ScaleQuestion,
-    SingleChoice,
     Survey,
-    YesNoQuestion,
 )
 from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
@@ -181,11 +173,11 @@ class SurveyService:
         session, survey = found
         if rev != session.rev:
             return Outcome(Kind.STALE, session, survey)
-        session = session.moved(message_id=message_id, updated_at=now, last_update_id=update_id)
+        moved = session.moved(message_id=message_id, updated_at=now, last_update_id=update_id)
         try:
-            return await self._tap(survey, session, action, arg, update_id)
+            return await self._apply(survey, steps.tap(survey, moved, action, arg), session)
         except Invalid as error:
-            return Outcome(Kind.INVALID, self._open[user_id], survey, error=error)
+            return Outcome(Kind.INVALID, session, survey, error=error)
 
     async def typed(self, user_id: int, text: str, locale: str, update_id: int) -> Outcome:
         now = self.clock.now()
@@ -199,8 +191,11 @@ class SurveyService:
             session = session.moved(updated_at=now, last_update_id=update_id)
             await self._save(session)
             return Outcome(Kind.SHOW, session, survey, resumed=True)
+        moved = session.moved(updated_at=now, last_update_id=update_id)
+        today = now.astimezone(self.zone).date()
         try:
-            return await self._typed(survey, session, text, locale, update_id, now)
+            step = steps.typed(survey, moved, text, locale, today)
+            return await self._apply(survey, step, session)
         except Invalid as error:
             return Outcome(Kind.INVALID, session, survey, error=error)
 
@@ -225,189 +220,23 @@ class SurveyService:
 
     # -- internals -------------------------------------------------------------------------
 
-    async def _typed(
-        self,
-        survey: Survey,
-        session: Session,
-        text: str,
-        locale: str,
-        update_id: int,
-        now: datetime,
-    ) -> Outcome:
-        # What every change made by this message records: when, which update, a new revision.
-        stamp: dict[str, Any] = {
-            "updated_at": now,
-            "last_update_id": update_id,
-            "rev": session.rev + 1,
-        }
-        if session.pending.get("confirm_cancel"):
-            raise Invalid("confirm.buttons")
-        if session.cursor == REVIEW:
-            raise Invalid("review.buttons")
-        question = survey.question(session.cursor)
-        assert question is not None
-        other_of = session.pending.get("other_of")
-        if other_of == question.id:
-            answer = Answer(session.pending["value"], parse.check_other(text))
-            return await self._answered(survey, session, question.id, answer, **stamp)
-        if isinstance(question, RegionQuestion):
-            province = session.pending.get("province")
-            matches = regions.search(text, province)
-            if question.level == "province":
-                matches = [m for m in matches if "." not in m.code]
-            if not matches:
-                raise Invalid("region.not_found")
-            session = replace(session, **stamp)
-            await self._save(session)
-            return Outcome(Kind.SHOW, session, survey, matches=matches)
-        today = now.astimezone(self.zone).date()
-        value = parse.parse_typed(question, text, locale, today)
-        if isinstance(question, ChoiceQuestion):
-            choice = question.choice(value)
-            if choice is not None and choice.other:
-                session = replace(
-                    session, pending={"other_of": question.id, "value": value}, **stamp
-                )
-                await self._save(session)
-                return Outcome(Kind.SHOW, session, survey)
-        return await self._answered(survey, session, question.id, Answer(value), **stamp)
-
-    async def _tap(
-        self, survey: Survey, session: Session, action: str, arg: str, update_id: int
-    ) -> Outcome:
-        if action == "xy":
-            await self.responses.cancel(session, self.clock.now())
-            self._open[session.user_id] = None
-            return Outcome(Kind.CANCELLED, session, survey)
-        if action == "xn":
-            return await self._show(
-                survey, session, pending=_without(session.pending, "confirm_cancel")
-            )
-        if session.pending.get("confirm_cancel"):
-            raise Invalid("confirm.buttons")
-        if session.cursor == REVIEW:
-            return await self._tap_review(survey, session, action, arg)
-        question = survey.question(session.cursor)
-        assert question is not None
-        if action == "b":
-            if session.pending.get("other_of") or session.pending.get("province"):
-                return await self._show(survey, session, pending={})
-            previous = engine.previous_question(survey, session.answers, question.id)
-            return await self._show(survey, session, cursor=previous or question.id, pending={})
-        if action == "f" and question.id in session.answers:
-            return await self._show(
-                survey,
-                session,
-                cursor=engine.next_question(survey, session.answers, question.id),
-                pending={},
-            )
-        if action == "s" and not question.required:
-            return await self._answered(survey, session, question.id, Answer(None))
-        if action == "c" and isinstance(question, SingleChoice):
-            choice = _choice_at(question, arg)
-            if choice.other:
-                return await self._show(
-                    survey, session, pending={"other_of": question.id, "value": choice.id}
-                )
-            return await self._answered(survey, session, question.id, Answer(choice.id))
-        if action == "t" and isinstance(question, MultiChoice):
-            picked = parse.toggle(
-                question, _picked(session, question), _choice_at(question, arg).id
-            )
-            return await self._show(survey, session, pending={"picked": picked})
-        if action == "d" and isinstance(question, MultiChoice):
-            picked = _picked(session, question)
-            parse.check_picked(question, picked, question.required)
-            if not picked:
-                return await self._answered(survey, session, question.id, Answer(None))
-            if any(question.choice(c).other for c in picked):  # type: ignore[union-attr]
-                return await self._show(
-                    survey, session, pending={"other_of": question.id, "value": picked}
-                )
-            return await self._answered(survey, session, question.id, Answer(picked))
-        if action in {"y", "n"} and isinstance(question, YesNoQuestion):
-            return await self._answered(survey, session, question.id, Answer(action == "y"))
-        if action == "v" and isinstance(question, ScaleQuestion):
-            value = int(arg) if arg.isdigit() else -1
-            if not question.min <= value <= question.max:
-                raise Invalid("scale.range", {"min": question.min, "max": question.max})
-            return await self._answered(survey, session, question.id, Answer(value))
-        if isinstance(question, RegionQuestion):
-            return await self._tap_region(survey, session, question, action, arg)
-        return Outcome(Kind.STALE, self._open[session.user_id], survey)
-
-    async def _tap_region(
-        self, survey: Survey, session: Session, question: RegionQuestion, action: str, arg: str
-    ) -> Outcome:
-        if action == "pg":  # another page of the list being shown
-            return await self._show(survey, session, pending={**session.pending, "page": _int(arg)})
-        region = regions.by_code(arg)
-        if action == "pv" and region is not None and "." not in region.code:
-            if question.level == "province":
-                return await self._answered(survey, session, question.id, Answer(region.code))
-            return await self._show(survey, session, pending={"province": region.code, "page": 0})
-        if action == "rg" and region is not None and "." in region.code:
-            return await self._answered(survey, session, question.id, Answer(region.code))
-        raise Invalid("region.not_found")
-
-    async def _tap_review(self, survey: Survey, session: Session, action: str, arg: str) -> Outcome:
-        if action == "b":
-            previous = engine.previous_question(survey, session.answers, REVIEW)
-            return await self._show(survey, session, cursor=previous or REVIEW, pending={})
-        if action == "e":
-            shown = engine.visible(survey, session.answers)
-            index = _int(arg)
-            if not 0 <= index < len(shown):
-                raise Invalid("review.buttons")
-            return await self._show(survey, session, cursor=shown[index].id, pending={})
-        if action == "ok":
-            missing = engine.missing_required(survey, session.answers)
-            if missing:
-                return await self._show(survey, session, cursor=missing[0], pending={})
-            keep = engine.relevant_answers(survey, session.answers)
-            drop = [q for q in session.answers if q not in keep]
-            await self.responses.submit(session, drop, self.clock.now())
-            self._open[session.user_id] = None
-            return Outcome(Kind.SUBMITTED, session, survey)
-        raise Invalid("review.buttons")
-
-    async def _answered(
-        self, survey: Survey, session: Session, qid: str, answer: Answer, **changes: Any
-    ) -> Outcome:
-        answers = {**session.answers, qid: answer}
-        cursor = engine.next_question(survey, answers, qid)
-        session = replace(session, answers=answers, cursor=cursor, pending={}, **changes)
-        await self._save(session, changed=[qid])
-        return Outcome(Kind.SHOW, session, survey)
-
-    async def _show(self, survey: Survey, session: Session, **changes: Any) -> Outcome:
-        session = replace(session, **changes)
-        await self._save(session)
-        return Outcome(Kind.SHOW, session, survey)
+    async def _apply(self, survey: Survey, step: steps.Step, before: Session) -> Outcome:
+        """Store what a step decided, then say what to show. Nothing is cached before commit."""
+        if isinstance(step, steps.Submit):
+            await self.responses.submit(step.session, step.drop, step.session.updated_at)
+            self._open[step.session.user_id] = None
+            return Outcome(Kind.SUBMITTED, step.session, survey)
+        if isinstance(step, steps.Cancel):
+            await self.responses.cancel(step.session, step.session.updated_at)
+            self._open[step.session.user_id] = None
+            return Outcome(Kind.CANCELLED, step.session, survey)
+        if isinstance(step, steps.Unfit):
+            # A button that fits nothing on screen is treated like one from an old message.
+            return Outcome(Kind.STALE, before, survey)
+        await self._save(step.session, [step.answered] if step.answered else [])
+        return Outcome(Kind.SHOW, step.session, survey, matches=step.matches)
 
     async def _save(self, session: Session, changed: list[str] | None = None) -> None:
         await self.responses.save(session, changed or [])
         # Only after the commit: the cache never holds what the database does not.
         self._open[session.user_id] = session
-
-
-def _choice_at(question: ChoiceQuestion, arg: str) -> Any:
-    index = _int(arg)
-    if not 0 <= index < len(question.choices):
-        raise Invalid("choice.buttons")
-    return question.choices[index]
-
-
-def _picked(session: Session, question: MultiChoice) -> list[str]:
-    if "picked" in session.pending:
-        return list(session.pending["picked"])
-    answer = session.answers.get(question.id)
-    return list(answer.value) if answer and isinstance(answer.value, list) else []
-
-
-def _int(text: str) -> int:
-    return int(text) if text.lstrip("-").isdigit() else -1
-
-
-def _without(pending: dict[str, Any], key: str) -> dict[str, Any]:
-    return {k: v for k, v in pending.items() if k != key}

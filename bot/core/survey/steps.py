@@ -1,0 +1,204 @@
+"""What one tap or typed message does to a session. Pure: no storage, no Telegram.
+
+Each function takes the session as it stands (already stamped with the new revision, time and
+update id) and returns the decision: the session moved (store it), the response is submitted or
+cancelled, or the action does not fit what is on screen. A bad answer raises `Invalid`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from bot.core import regions
+from bot.core.survey import engine, parse
+from bot.core.survey.engine import REVIEW, Answer
+from bot.core.survey.model import (
+    Choice,
+    ChoiceQuestion,
+    MultiChoice,
+    RegionQuestion,
+    ScaleQuestion,
+    SingleChoice,
+    Survey,
+    YesNoQuestion,
+)
+from bot.core.survey.parse import Invalid
+from bot.core.survey.session import Session
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The session changed; `answered` names the question whose answer is new, if any."""
+
+    session: Session
+    answered: str | None = None
+    matches: list[regions.Region] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Submit:
+    session: Session
+    # Answers to questions the skip logic now hides: not kept (UU PDP, collect what is needed).
+    drop: list[str]
+
+
+@dataclass(frozen=True)
+class Cancel:
+    session: Session
+
+
+@dataclass(frozen=True)
+class Unfit:
+    """A button that does not belong to what is on screen (an old keyboard, forged data)."""
+
+
+Step = Moved | Submit | Cancel | Unfit
+
+
+def tap(survey: Survey, session: Session, action: str, arg: str) -> Step:
+    """A button with `q:<rev>:<action>:<arg>` on the current question, review or confirmation."""
+    if action == "xy":
+        return Cancel(session)
+    if action == "xn":
+        return _show(session, pending=_without(session.pending, "confirm_cancel"))
+    if session.pending.get("confirm_cancel"):
+        raise Invalid("confirm.buttons")
+    if session.cursor == REVIEW:
+        return _tap_review(survey, session, action, arg)
+    question = survey.question(session.cursor)
+    assert question is not None
+    if action == "b":
+        if session.pending.get("other_of") or session.pending.get("province"):
+            return _show(session, pending={})  # back out of the follow-up, same question
+        previous = engine.previous_question(survey, session.answers, question.id)
+        return _show(session, cursor=previous or question.id, pending={})
+    if action == "f" and question.id in session.answers:
+        return _show(
+            session, cursor=engine.next_question(survey, session.answers, question.id), pending={}
+        )
+    if action == "s" and not question.required:
+        return _answered(survey, session, question.id, Answer(None))
+    if action == "c" and isinstance(question, SingleChoice):
+        choice = _choice_at(question, arg)
+        if choice.other:
+            return _show(session, pending={"other_of": question.id, "value": choice.id})
+        return _answered(survey, session, question.id, Answer(choice.id))
+    if action == "t" and isinstance(question, MultiChoice):
+        picked = parse.toggle(question, _picked(session, question), _choice_at(question, arg).id)
+        return _show(session, pending={"picked": picked})
+    if action == "d" and isinstance(question, MultiChoice):
+        return _done(survey, session, question)
+    if action in {"y", "n"} and isinstance(question, YesNoQuestion):
+        return _answered(survey, session, question.id, Answer(action == "y"))
+    if action == "v" and isinstance(question, ScaleQuestion):
+        value = _int(arg)
+        if not question.min <= value <= question.max:
+            raise Invalid("scale.range", {"min": question.min, "max": question.max})
+        return _answered(survey, session, question.id, Answer(value))
+    if isinstance(question, RegionQuestion):
+        return _tap_region(survey, session, question, action, arg)
+    return Unfit()
+
+
+def typed(survey: Survey, session: Session, text: str, locale: str, today: date) -> Step:
+    """A text message while a question (or the review, or a confirmation) is on screen."""
+    if session.pending.get("confirm_cancel"):
+        raise Invalid("confirm.buttons")
+    if session.cursor == REVIEW:
+        raise Invalid("review.buttons")
+    question = survey.question(session.cursor)
+    assert question is not None
+    if session.pending.get("other_of") == question.id:
+        answer = Answer(session.pending["value"], parse.check_other(text))
+        return _answered(survey, session, question.id, answer)
+    if isinstance(question, RegionQuestion):
+        matches = regions.search(text, session.pending.get("province"))
+        if question.level == "province":
+            matches = [m for m in matches if "." not in m.code]
+        if not matches:
+            raise Invalid("region.not_found")
+        return Moved(session, matches=matches)
+    value = parse.parse_typed(question, text, locale, today)
+    if isinstance(question, ChoiceQuestion):
+        choice = question.choice(value)
+        if choice is not None and choice.other:
+            return _show(session, pending={"other_of": question.id, "value": value})
+    return _answered(survey, session, question.id, Answer(value))
+
+
+def _done(survey: Survey, session: Session, question: MultiChoice) -> Step:
+    picked = _picked(session, question)
+    parse.check_picked(question, picked, question.required)
+    if not picked:
+        return _answered(survey, session, question.id, Answer(None))
+    if any(c.other for c in question.choices if c.id in picked):
+        return _show(session, pending={"other_of": question.id, "value": picked})
+    return _answered(survey, session, question.id, Answer(picked))
+
+
+def _tap_region(
+    survey: Survey, session: Session, question: RegionQuestion, action: str, arg: str
+) -> Step:
+    if action == "pg":  # another page of the list being shown
+        return _show(session, pending={**session.pending, "page": _int(arg)})
+    region = regions.by_code(arg)
+    if action == "pv" and region is not None and "." not in region.code:
+        if question.level == "province":
+            return _answered(survey, session, question.id, Answer(region.code))
+        return _show(session, pending={"province": region.code, "page": 0})
+    if action == "rg" and region is not None and "." in region.code:
+        return _answered(survey, session, question.id, Answer(region.code))
+    raise Invalid("region.not_found")
+
+
+def _tap_review(survey: Survey, session: Session, action: str, arg: str) -> Step:
+    if action == "b":
+        previous = engine.previous_question(survey, session.answers, REVIEW)
+        return _show(session, cursor=previous or REVIEW, pending={})
+    if action == "e":
+        shown = engine.visible(survey, session.answers)
+        index = _int(arg)
+        if not 0 <= index < len(shown):
+            raise Invalid("review.buttons")
+        return _show(session, cursor=shown[index].id, pending={})
+    if action == "ok":
+        missing = engine.missing_required(survey, session.answers)
+        if missing:
+            return _show(session, cursor=missing[0], pending={})
+        keep = engine.relevant_answers(survey, session.answers)
+        return Submit(session, [q for q in session.answers if q not in keep])
+    raise Invalid("review.buttons")
+
+
+def _answered(survey: Survey, session: Session, qid: str, answer: Answer) -> Moved:
+    answers = {**session.answers, qid: answer}
+    cursor = engine.next_question(survey, answers, qid)
+    return Moved(replace(session, answers=answers, cursor=cursor, pending={}), answered=qid)
+
+
+def _show(session: Session, **changes: Any) -> Moved:
+    return Moved(replace(session, **changes))
+
+
+def _choice_at(question: ChoiceQuestion, arg: str) -> Choice:
+    index = _int(arg)
+    if not 0 <= index < len(question.choices):
+        raise Invalid("choice.buttons")
+    return question.choices[index]
+
+
+def _picked(session: Session, question: MultiChoice) -> list[str]:
+    if "picked" in session.pending:
+        return list(session.pending["picked"])
+    answer = session.answers.get(question.id)
+    return list(answer.value) if answer and isinstance(answer.value, list) else []
+
+
+def _int(text: str) -> int:
+    return int(text) if text.lstrip("-").isdigit() else -1
+
+
+def _without(pending: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in pending.items() if k != key}
