@@ -255,3 +255,51 @@ def test_indonesian_formatting() -> None:
         == "Rabu, 1 Oktober 2025 pukul 09.00 WITA"
     )
     assert number(1234567, "id") == "1.234.567"
+
+
+# -- steps: what a tap or message does, decided without storage ------------------------------
+
+
+def _session(cursor: str, answers: dict[str, Answer] | None = None, **pending: object):
+    from datetime import UTC, datetime
+
+    from bot.core.survey.session import Session
+
+    return Session(1, 1, "semua", None, cursor, answers or {}, datetime.now(UTC), dict(pending))
+
+
+def test_steps_decide_without_storage() -> None:
+    from bot.core.survey import steps
+
+    moved = steps.tap(SURVEY, _session("kerja"), "c", "1")
+    assert isinstance(moved, steps.Moved) and moved.answered == "kerja"
+    assert moved.session.cursor == "platform"
+    assert isinstance(steps.tap(SURVEY, _session("kerja"), "y", ""), steps.Unfit)
+    with pytest.raises(Invalid):
+        steps.tap(SURVEY, _session("kerja"), "c", "99")
+    other = steps.tap(SURVEY, _session("kerja"), "c", "2")
+    assert isinstance(other, steps.Moved) and other.session.pending["other_of"] == "kerja"
+    assert isinstance(steps.tap(SURVEY, _session("kerja"), "xy", ""), steps.Cancel)
+
+
+def test_submit_drops_answers_the_skip_logic_hides() -> None:
+    from bot.core.survey import steps
+
+    answers = {
+        "kerja": Answer("kurir"),
+        "merek_motor": Answer("Honda"),
+        "platform": Answer(["grab"]),
+        "hari": Answer(3),
+        "jarak": Answer(None),
+        "bpjs": Answer(False),
+        "puas": Answer(4),
+        "mulai": Answer("2025-01-01"),
+        "kota": Answer("53.71"),
+        "saran": Answer(None),
+    }
+    step = steps.tap(SURVEY, _session(REVIEW, answers), "ok", "")
+    assert isinstance(step, steps.Submit)
+    assert sorted(step.drop) == ["merek_motor", "puas"]
+    incomplete = {k: v for k, v in answers.items() if k != "hari"}
+    back = steps.tap(SURVEY, _session(REVIEW, incomplete), "ok", "")
+    assert isinstance(back, steps.Moved) and back.session.cursor == "hari"
