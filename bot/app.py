@@ -28,7 +28,7 @@ from handlers.common import KEY
 
 log = logging.getLogger(__name__)
 
-EXPIRY_SWEEP = timedelta(hours=1)
+HOUSEKEEPING = timedelta(hours=1)
 
 
 def build_application(
@@ -71,7 +71,7 @@ def build_application(
         gc.collect()
         gc.freeze()
         if app.job_queue is not None:
-            app.job_queue.run_repeating(_expire_idle, EXPIRY_SWEEP, first=1, name="expire-idle")
+            app.job_queue.run_repeating(_housekeeping, HOUSEKEEPING, first=1, name="housekeeping")
 
     async def post_shutdown(app: Application) -> None:
         await db.close()
@@ -103,8 +103,13 @@ def build_application(
     return app
 
 
-async def _expire_idle(context: object) -> None:
-    app = context.application  # type: ignore[attr-defined]
-    expired = await app.bot_data[KEY].surveys.expire_idle()
-    if expired:
-        log.info("Expired %d unfinished responses", expired)
+async def _housekeeping(context: object) -> None:
+    """Hourly: delete what the consent notice says is kept no longer. Rebuilt from the data at
+    every start, so a restart never skips or repeats anything."""
+    svc: Services = context.application.bot_data[KEY]  # type: ignore[attr-defined]
+    expired = await svc.surveys.expire_idle()
+    purged = await svc.surveys.purge_old(timedelta(days=svc.settings.retention_days))
+    if expired or purged:
+        log.info(
+            "Housekeeping: %d unfinished responses expired, %d old ones deleted", expired, purged
+        )

@@ -28,6 +28,7 @@ HOW_TO_FIX = {
     "SURVEYS_DIR": "point it at a folder of survey .yaml files",
     "RESPONSE_EXPIRY_HOURS": "use a whole number of hours, at least 1",
     "RESUME_AFTER_MINUTES": "use a whole number of minutes, at least 1",
+    "RETENTION_DAYS": "use a whole number of days, at least 1",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
     "ORGANIZER": "name the organisation that collects the data",
 }
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     # An unfinished response is deleted after this long without activity (UU PDP: keep no
     # more than needed). Two weeks lets a worker come back days later.
     response_expiry_hours: int = Field(default=14 * 24, ge=1)
+    # Submitted answers are deleted this many days after submission (said in the consent notice).
+    retention_days: int = Field(default=730, ge=1)
     # After this much silence the first message re-shows the current question instead of
     # being taken as its answer: "25" typed days later is rarely meant for question 7.
     resume_after_minutes: int = Field(default=30, ge=1)

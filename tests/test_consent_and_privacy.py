@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.testing.harness import Bot
 from tests.helpers import answers, consent, pelatihan_shortest, rows
 
@@ -92,3 +94,18 @@ async def test_my_data_lists_submitted_answers(bot: Bot) -> None:
     await user.send("/dataku")
     assert "Keselamatan berkendara" in user.text
     assert "WIB" in user.text  # submitted time, in the bot's time zone
+
+
+async def test_submitted_answers_are_deleted_after_the_retention_period(bot: Bot) -> None:
+    user = bot.user(18)
+    await user.send("/start pelatihan")
+    assert "paling lama 2 tahun" in user.text and "setelah 14 hari" in user.text
+    await user.tap("Setuju")
+    await pelatihan_shortest(user)
+    await user.tap("Kirim")
+    surveys = bot.services.surveys
+    assert await surveys.purge_old(timedelta(days=730)) == 0
+    bot.clock.advance(timedelta(days=731))
+    assert await surveys.purge_old(timedelta(days=730)) == 1
+    assert answers(bot.services.settings, 18) == {}
+    assert rows(bot.services.settings, "SELECT * FROM responses") == []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal
 
 
@@ -17,6 +17,13 @@ def date_time(moment: datetime, zone: tzinfo, locale: str) -> str:
     """Rabu, 1 Oktober 2025 pukul 09.00 WITA, in the zone of the place it happens."""
     pattern = "EEEE, d MMMM y 'pukul' HH.mm zzz" if locale == "id" else "EEEE, d MMMM y, HH:mm zzz"
     return format_datetime(moment, pattern, tzinfo=zone, locale=locale)
+
+
+def period(days: int, locale: str) -> str:
+    """ "2 tahun" for whole years, else "14 hari": never rounded ("10 days" is not "1 week")."""
+    if days % 365 == 0:
+        return format_timedelta(timedelta(days=days), locale=locale)
+    return format_timedelta(timedelta(days=days), granularity="day", threshold=1e9, locale=locale)
 
 
 def number(value: float, locale: str) -> str:

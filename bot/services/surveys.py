@@ -108,6 +108,10 @@ class SurveyService:
     def forget(self, user_id: int) -> None:
         self._open.pop(user_id, None)
 
+    async def purge_old(self, retention: timedelta) -> int:
+        """Delete submitted responses older than the retention period the notice promises."""
+        return await self.responses.purge_submitted(self.clock.now() - retention)
+
     async def expire_idle(self) -> int:
         now = self.clock.now()
         users = await self.responses.expire_idle(now - self.expiry, now)

@@ -200,6 +200,21 @@ class ResponseRepository:
             await self.db.write(*self._close("expired", "updated_at < ?", (to_db(before),), now))
         return [r["user_id"] for r in rows]
 
+    async def purge_submitted(self, before: datetime) -> int:
+        """Delete responses submitted before `before`, with their answers (retention period)."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM responses WHERE status = 'submitted' AND submitted_at < ?",
+            (to_db(before),),
+        )
+        if rows:
+            await self.db.write(
+                (
+                    "DELETE FROM responses WHERE status = 'submitted' AND submitted_at < ?",
+                    (to_db(before),),
+                )
+            )
+        return len(rows)
+
     async def submitted_count(self, user_id: int, survey_id: str) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) AS n FROM responses WHERE user_id = ? AND survey_id = ? "

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.config import Settings
+from bot.core.formatting import period
 from bot.core.survey.loader import ordered
 from bot.core.survey.model import Survey
 from bot.core.text import pick
@@ -23,7 +24,8 @@ def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
     """The UU PDP notice: who collects, why, what, how long, rights, legal basis."""
     _ = w._
     organizer = settings.organizer
-    expiry_days = max(1, settings.response_expiry_hours // 24)
+    unfinished = period(max(1, settings.response_expiry_hours // 24), w.locale)
+    kept = period(settings.retention_days, w.locale)
     lines = [
         "<b>" + escape(_("Before we start: your data")) + "</b>",
         escape(_("This survey is run by {organizer}.").format(organizer=organizer)),
@@ -42,8 +44,8 @@ def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
         "• "
         + escape(
             _(
-                "How long: answers are kept until the programme ends, at most 2 years. An unfinished survey is deleted after {days} days."
-            ).format(days=expiry_days)
+                "How long: answers are kept until the programme ends, at most {kept}. An unfinished survey is deleted after {unfinished}."
+            ).format(kept=kept, unfinished=unfinished)
         ),
         "• "
         + escape(
