@@ -10,6 +10,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from handlers.common import services
+from handlers.outbox import send, toast
 
 log = logging.getLogger("bot.errors")
 
@@ -35,9 +36,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     _ = svc.i18n.gettext(locale)
     text = _("Sorry, something went wrong on our side. Please try again in a moment.")
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        await context.bot.send_message(update.effective_chat.id, escape(text))
+        await toast(update)
+        await send(context, update.effective_chat.id, escape(text))
     except TelegramError:
         log.warning("Could not send the apology%s", where)
 
