@@ -1,4 +1,5 @@
-"""The command menu Telegram shows, in Bahasa Indonesia (default) and English."""
+"""What Telegram shows before and around a chat: the command menu and the bot's description,
+in Bahasa Indonesia (the default) and English."""
 
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ COMMANDS = [
     ("privasi", N_("read the data notice")),
 ]
 
+# Shown on the empty chat screen before someone presses Start (at most 512 characters).
+DESCRIPTION = N_(
+    "Berdaya Bersama: tell the government about your work as a gig worker, creative worker or "
+    "small business. Short surveys, answered by tapping buttons. Your data is protected under "
+    "Law No. 27 of 2022."
+)
+# Shown on the bot's profile and in shared links (at most 120 characters).
+SHORT_DESCRIPTION = N_(
+    "Surveys for gig workers and small businesses of the Berdaya Bersama programme."
+)
+
 
 async def publish(app: Application, i18n: I18n) -> None:
     for locale in LOCALES:
@@ -26,3 +38,5 @@ async def publish(app: Application, i18n: I18n) -> None:
         # The default list (no language code) is Indonesian, for everyone else.
         code = None if locale == i18n.default else locale
         await app.bot.set_my_commands(commands, language_code=code)
+        await app.bot.set_my_description(_(DESCRIPTION), language_code=code)
+        await app.bot.set_my_short_description(_(SHORT_DESCRIPTION), language_code=code)

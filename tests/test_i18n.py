@@ -114,3 +114,8 @@ async def test_help_in_both_languages(bot: Bot) -> None:
     assert "Cara memakai bot ini" in bot.user(22).text
     await bot.user(23, "en").send("/help")
     assert "How this bot works" in bot.user(23, "en").text
+
+
+async def test_description_in_both_languages(bot: Bot) -> None:
+    assert "UU No. 27 Tahun 2022" in bot.telegram.descriptions[None]
+    assert "Law No. 27 of 2022" in bot.telegram.descriptions["en"]

@@ -127,6 +127,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.chats: dict[int, Chat] = {}
         self.commands: dict[str | None, list[dict[str, str]]] = {}
+        self.descriptions: dict[str | None, str] = {}
         self._update_ids = itertools.count(1)
         self._updates: list[dict[str, Any]] = []
         self._new_updates = asyncio.Event()
@@ -164,6 +165,17 @@ class FakeTelegram:
         if isinstance(commands, str):
             commands = json.loads(commands)
         self.commands[params.get("language_code")] = commands
+        return True
+
+    def _m_setMyDescription(self, params: dict[str, Any]) -> bool:
+        if len(str(params.get("description") or "")) > 512:
+            raise ApiError(400, "Bad Request: description is too long")
+        self.descriptions[params.get("language_code")] = str(params.get("description") or "")
+        return True
+
+    def _m_setMyShortDescription(self, params: dict[str, Any]) -> bool:
+        if len(str(params.get("short_description") or "")) > 120:
+            raise ApiError(400, "Bad Request: short description is too long")
         return True
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
