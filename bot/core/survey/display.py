@@ -42,7 +42,7 @@ def describe(question: Question, answer: Answer, locale: str, _: Gettext) -> str
             choice = question.choice(choice_id)
             label = pick(choice.label, locale) if choice else choice_id
             if choice and choice.other and answer.other:
-                label = f"{label}: {answer.other}"
+                label = answer.other  # what they wrote says more than "Lainnya, sebutkan"
             labels.append(label)
         return ", ".join(labels)
     if isinstance(question, YesNoQuestion):
