@@ -13,7 +13,7 @@ from bot.core.survey.loader import ordered
 from bot.core.survey.model import Survey
 from bot.core.text import pick
 from bot.services.people import CONSENT_VERSION
-from conversations.survey.present import present
+from conversations.survey.present import expired_notice, present
 from handlers.common import Who, services, who
 from handlers.outbox import Keyboard, button, edit_or_send, keyboard, send, toast
 
@@ -109,11 +109,8 @@ async def open_survey(
         await present(update, context, w, await svc.surveys.resume(w.user_id, update.update_id))
         return
     text, keyboard = picker(w, svc.surveys.surveys)
-    if expired:
-        notice = w._("Your unfinished survey had expired and its answers were deleted.")
-        text = escape(notice) + "\n\n" + text
     await toast(update)
-    await send(context, w.chat_id, text, keyboard)
+    await send(context, w.chat_id, expired_notice(w, expired) + text, keyboard)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -197,7 +194,8 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await toast(update)
         await show_consent(update, context, w, survey.id)
         return
-    await open_survey(update, context, w, survey, None, fresh=True)
+    # The list turns into the survey's first question.
+    await open_survey(update, context, w, survey, None)
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

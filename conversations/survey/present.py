@@ -60,7 +60,7 @@ async def present(
             await toast(update, _("This survey is already closed."))
             await drop_buttons(context, update.callback_query.message)
         text = escape(_("There is no survey in progress. Type /survei to choose one."))
-        await send(context, w.chat_id, _expired_notice(w, outcome) + text)
+        await send(context, w.chat_id, expired_notice(w, outcome.expired) + text)
 
 
 async def _screen(
@@ -82,7 +82,7 @@ async def _screen(
             return
         text = f"⚠️ {error}\n\n{text}"
     else:
-        text = _expired_notice(w, outcome) + _lead(w, outcome, survey, session) + text
+        text = expired_notice(w, outcome.expired) + _lead(w, outcome, survey, session) + text
     await toast(update)
     in_place = update.callback_query is not None and not fresh and outcome.kind is Kind.SHOW
     if in_place and not outcome.resumed:
@@ -109,8 +109,8 @@ def _lead(w: Who, outcome: Outcome, survey: Survey, session: Session) -> str:
     return ""
 
 
-def _expired_notice(w: Who, outcome: Outcome) -> str:
-    if not outcome.expired:
+def expired_notice(w: Who, expired: bool) -> str:
+    if not expired:
         return ""
     return escape(w._("Your unfinished survey had expired and its answers were deleted.")) + "\n\n"
 
