@@ -18,7 +18,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bot.storage import database
 from bot.storage.database import Database
 from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
 from bot.testing.harness import FakeUser, running_bot, test_settings
@@ -42,7 +43,7 @@ FIRST_USER = 500_000
 TARGET = 0.7
 
 Json = dict[str, Any]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -200,6 +201,16 @@ async def run_survey(kind: str, surveys: Path, checks: dict[str, str]) -> Run:
     return Run(len(updates) / elapsed, elapsed, commits)
 
 
+async def one_commit_per_answer(surveys: Path, checks: dict[str, str]) -> Run:
+    """BENCH-ONLY: the same bot with group commit switched off (a transaction per answer)."""
+    batch = database.MAX_BATCH
+    database.MAX_BATCH = 1
+    try:
+        return await run_survey("integer", surveys, {})
+    finally:
+        database.MAX_BATCH = batch
+
+
 async def main() -> int:
     logging.basicConfig(level=logging.WARNING, force=True)
     checks: dict[str, str] = {}  # the last run of each kind; a failed check stops the bench
@@ -212,6 +223,7 @@ async def main() -> int:
             "typed": lambda: run_survey("integer", surveys, checks),
             "shaped": lambda: run_echo(echo_shaped),
             "buttons": lambda: run_survey("yes_no", surveys, checks),
+            "unbatched": lambda: one_commit_per_answer(surveys, checks),
         }
         results: dict[str, list[Run]] = {name: [] for name in jobs}
         for _ in range(REPS):  # alternate, so drift in machine speed hits all alike
@@ -238,6 +250,7 @@ async def main() -> int:
     print(line("echo baseline:", "echo", "updates/s"))
     print(line("survey (typed):", "typed"))
     print(line("survey (buttons):", "buttons"))
+    print(line("  comparison: one commit per answer", "unbatched"))
     print(line("  diagnostic: echo, survey-shaped", "shaped", "updates/s"))
     print(line("  survey (typed) vs shaped echo", "typed", vs="shaped"))
     for name in ("typed", "buttons"):

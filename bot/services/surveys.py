@@ -7,7 +7,7 @@ committed the change (write-through), so a restart finds exactly what the person
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
@@ -69,6 +69,7 @@ class SurveyService:
         # "today" for date questions is the respondent's day, not UTC's.
         self.zone = zone
         self._open: dict[int, Session | None] = {}
+        self._shown: dict[int, int] = {}
         self._payloads = {p: s.id for s in surveys.values() for p in s.payloads()}
 
     # -- finding surveys and sessions ----------------------------------------------------
@@ -101,12 +102,14 @@ class SurveyService:
     def remember_message(self, user_id: int, message_id: int) -> None:
         """The message now showing the question. Kept in memory and stored with the next change:
         it only decides whether a stale tap came from that message."""
-        session = self._open.get(user_id)
-        if session is not None:
-            self._open[user_id] = replace(session, message_id=message_id)
+        self._shown[user_id] = message_id
+
+    def shown_message(self, session: Session) -> int | None:
+        return self._shown.get(session.user_id, session.message_id)
 
     def forget(self, user_id: int) -> None:
         self._open.pop(user_id, None)
+        self._shown.pop(user_id, None)
 
     async def purge_old(self, retention: timedelta) -> int:
         """Delete submitted responses older than the retention period the notice promises."""
@@ -195,7 +198,9 @@ class SurveyService:
             session = session.moved(updated_at=now, last_update_id=update_id)
             await self._save(session)
             return Outcome(Kind.SHOW, session, survey, resumed=True)
-        moved = session.moved(updated_at=now, last_update_id=update_id)
+        moved = session.moved(
+            updated_at=now, last_update_id=update_id, message_id=self.shown_message(session)
+        )
         today = now.astimezone(self.zone).date()
         try:
             step = steps.typed(survey, moved, text, locale, today)

@@ -106,14 +106,10 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler(["batal", "cancel"], cancel))
     app.add_handler(CallbackQueryHandler(on_tap, pattern=r"^q:"))
-    # New messages only: an edited message is not a new answer.
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
-    app.add_handler(
-        MessageHandler(
-            private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_other_message
-        )
-    )
-    app.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, on_edited)
-    )
+    # New messages only: an edited message is not a new answer. (Chats other than private
+    # ones are turned away by `who`.)
+    new = filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, on_text))
+    not_text = new & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    app.add_handler(MessageHandler(not_text, on_other_message))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited))

@@ -120,7 +120,9 @@ async def _stale(
 ) -> None:
     """A button from an older message: a double tap on the current one needs only a word."""
     message = update.callback_query.message if update.callback_query else None
-    if message is not None and message.message_id == session.message_id:
+    if message is not None and message.message_id == services(context).surveys.shown_message(
+        session
+    ):
         await toast(update, w._("Already noted. Please continue below."))
         return
     await toast(update, w._("That button is no longer active. Here is your current question."))
