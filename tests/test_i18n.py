@@ -119,3 +119,13 @@ async def test_help_in_both_languages(bot: Bot) -> None:
 async def test_description_in_both_languages(bot: Bot) -> None:
     assert "UU No. 27 Tahun 2022" in bot.telegram.descriptions[None]
     assert "Law No. 27 of 2022" in bot.telegram.descriptions["en"]
+
+
+def test_every_validation_error_has_a_message() -> None:
+    from conversations.survey.render import ERRORS
+
+    core = ROOT / "bot" / "core" / "survey"
+    source = "".join(p.read_text() for p in core.glob("*.py"))
+    source += (ROOT / "bot" / "services" / "surveys.py").read_text()
+    codes = set(re.findall(r'Invalid\(\s*"([a-z_.]+)"', source))
+    assert codes and codes <= set(ERRORS), codes - set(ERRORS)
