@@ -104,7 +104,9 @@ class Database:
     async def _commit(self, batch: list[_Write]) -> None:
         try:
             results = await self._apply(batch)
-        except sqlite3.Error as exc:
+        # Any failure, not only sqlite3.Error: the writer must outlive it, or every later
+        # caller would wait forever for a commit that never comes.
+        except Exception as exc:
             if len(batch) == 1:
                 _settle(batch[0], error=exc)
                 return
