@@ -11,6 +11,7 @@ the writer and which only ever sees committed data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -149,7 +150,9 @@ class Database:
                         await conn.executemany(sql, rows)
             await conn.execute("COMMIT")
         except BaseException:
-            await conn.execute("ROLLBACK")
+            # A failed COMMIT may already have ended the transaction; keep the first error.
+            with contextlib.suppress(sqlite3.Error):
+                await conn.execute("ROLLBACK")
             raise
         return results
 
