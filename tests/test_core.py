@@ -271,13 +271,13 @@ def _session(cursor: str, answers: dict[str, Answer] | None = None, **pending: o
 def test_steps_decide_without_storage() -> None:
     from bot.core.survey import steps
 
-    moved = steps.tap(SURVEY, _session("kerja"), "c", "1")
+    moved = steps.tap(SURVEY, _session("kerja"), "c", "kurir")
     assert isinstance(moved, steps.Moved) and moved.answered == "kerja"
     assert moved.session.cursor == "platform"
     assert isinstance(steps.tap(SURVEY, _session("kerja"), "y", ""), steps.Unfit)
     with pytest.raises(Invalid):
-        steps.tap(SURVEY, _session("kerja"), "c", "99")
-    other = steps.tap(SURVEY, _session("kerja"), "c", "2")
+        steps.tap(SURVEY, _session("kerja"), "c", "sopir_truk")
+    other = steps.tap(SURVEY, _session("kerja"), "c", "lainnya")
     assert isinstance(other, steps.Moved) and other.session.pending["other_of"] == "kerja"
     assert isinstance(steps.tap(SURVEY, _session("kerja"), "xy", ""), steps.Cancel)
 

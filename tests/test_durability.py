@@ -140,7 +140,12 @@ async def test_one_persons_quick_updates_are_handled_in_order(mini_settings: Set
         await consent(user, "uji")
         question = user.last
         rev = int(question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1])
-        taps = [f"q:{rev}:c:1", f"q:{rev + 1}:t:0", f"q:{rev + 2}:t:1", f"q:{rev + 3}:d:"]
+        taps = [
+            f"q:{rev}:c:kurir",
+            f"q:{rev + 1}:t:gojek",
+            f"q:{rev + 2}:t:grab",
+            f"q:{rev + 3}:d:",
+        ]
         for data in taps:
             update = user.callback_update(data, question)
             await bot.app.update_queue.put(Update.de_json(update, bot.app.bot))

@@ -172,7 +172,7 @@ async def test_polling_bot_completes_a_survey_and_stops_on_sigterm(tmp_path: Pat
             telegram.queue_update(user.callback_update(data, consent))
 
             first, data = await until(
-                lambda: button(telegram, USER_ID, "q:", ":c:1"), "question 1 and its choices"
+                lambda: button(telegram, USER_ID, "q:", ":c:umkm"), "question 1 and its choices"
             )
             assert "Q1 pekerjaan utama" in first["text"]
             telegram.queue_update(user.callback_update(data, first))  # "Pemilik UMKM"

@@ -188,7 +188,7 @@ async def test_stale_button_after_submit(mini: Bot) -> None:
 async def test_garbage_callback_data(mini: Bot) -> None:
     user = await _started(mini)
     message = user.last
-    for data in ("q:x:c:0", "q:1", "q:999:zz:", "zz:top", "q:1:c:99"):
+    for data in ("q:x:c:ojol", "q:1", "q:999:zz:", "zz:top", "q:1:c:99", "q:1:c:"):
         await user.deliver(user.callback_update(data, message))
     assert answers(mini.services.settings, 1) == {}
     await user.tap("Kurir")

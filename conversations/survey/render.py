@@ -2,6 +2,8 @@
 
 Buttons carry `q:<rev>:<action>:<arg>`; `rev` is the session's revision when the message was
 drawn, so a tap on an older message is recognised as stale instead of being applied twice.
+Choices and questions are named by id (at most 32 characters, so the data stays under
+Telegram's 64 bytes), which keeps old buttons right even if a survey file is reordered.
 """
 
 from __future__ import annotations
@@ -178,10 +180,10 @@ def _answer_rows(
             [
                 button(
                     ("✅ " if c.id == chosen else "") + pick(c.label, locale),
-                    cb(session, "c", i),
+                    cb(session, "c", c.id),
                 )
             ]
-            for i, c in enumerate(question.choices)
+            for c in question.choices
         ]
     if isinstance(question, MultiChoice):
         picked = session.pending.get("picked")
@@ -191,10 +193,10 @@ def _answer_rows(
             [
                 button(
                     ("✅ " if c.id in picked else "⬜ ") + pick(c.label, locale),
-                    cb(session, "t", i),
+                    cb(session, "t", c.id),
                 )
             ]
-            for i, c in enumerate(question.choices)
+            for c in question.choices
         ]
         rows.append([button(_("Done ({n} chosen)").format(n=len(picked)), cb(session, "d"))])
         return rows
@@ -283,7 +285,7 @@ def review_screen(
         )
     lines.append("")
     lines.append(escape(_("Tap ✏️ and a number to change an answer, or Submit if all is correct.")))
-    edits = [button(f"✏️ {i + 1}", cb(session, "e", i)) for i in range(len(shown))]
+    edits = [button(f"✏️ {i + 1}", cb(session, "e", q.id)) for i, q in enumerate(shown)]
     rows = [edits[i : i + 5] for i in range(0, len(edits), 5)]
     rows.append(
         [

@@ -158,11 +158,9 @@ def _tap_review(survey: Survey, session: Session, action: str, arg: str) -> Step
         previous = engine.previous_question(survey, session.answers, REVIEW)
         return _show(session, cursor=previous or REVIEW, pending={})
     if action == "e":
-        shown = engine.visible(survey, session.answers)
-        index = _int(arg)
-        if not 0 <= index < len(shown):
+        if arg not in {q.id for q in engine.visible(survey, session.answers)}:
             raise Invalid("review.buttons")
-        return _show(session, cursor=shown[index].id, pending={})
+        return _show(session, cursor=arg, pending={})
     if action == "ok":
         missing = engine.missing_required(survey, session.answers)
         if missing:
@@ -183,10 +181,10 @@ def _show(session: Session, **changes: Any) -> Moved:
 
 
 def _choice_at(question: ChoiceQuestion, arg: str) -> Choice:
-    index = _int(arg)
-    if not 0 <= index < len(question.choices):
+    choice = question.choice(arg)
+    if choice is None:
         raise Invalid("choice.buttons")
-    return question.choices[index]
+    return choice
 
 
 def _picked(session: Session, question: MultiChoice) -> list[str]:
