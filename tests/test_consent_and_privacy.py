@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.testing.harness import Bot
+import pytest
+
+from bot.config import Settings
+from bot.services import people
+from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.harness import Bot, running_bot
 from tests.helpers import answers, consent, pelatihan_shortest, rows
 
 PERSONAL_TABLES = ("users", "consents", "responses", "answers")
@@ -109,3 +114,25 @@ async def test_submitted_answers_are_deleted_after_the_retention_period(bot: Bot
     assert await surveys.purge_old(timedelta(days=730)) == 1
     assert answers(bot.services.settings, 18) == {}
     assert rows(bot.services.settings, "SELECT * FROM responses") == []
+
+
+async def test_a_reworded_notice_is_agreed_to_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    telegram = FakeTelegram()
+    async with running_bot(settings, telegram) as bot:
+        user = bot.user(19)
+        await consent(user, "bpjs")
+        await user.tap("25-34 tahun")
+    monkeypatch.setattr(people, "CONSENT_VERSION", "2027-01-1")  # the notice was reworded
+    async with running_bot(settings, telegram) as bot:
+        user = bot.user(19)
+        await user.send("/dataku")
+        assert "ID Telegram: 19" in user.text  # their data is still theirs to see
+        await user.send("/start")
+        assert "Sebelum mulai" in user.text
+        await user.tap("Setuju")
+        assert any("versi 2027-01-1" in m["text"] for m in user.messages)
+        assert "Selamat datang kembali" in user.text  # the survey carries on where it was
+    versions = [r["version"] for r in rows(settings, "SELECT version FROM consents")]
+    assert versions == ["2026-11-1", "2027-01-1"]

@@ -15,10 +15,14 @@ CONSENT_VERSION = "2026-11-1"
 
 
 class PeopleService:
-    def __init__(self, users: UserRepository, clock: Clock) -> None:
+    def __init__(
+        self, users: UserRepository, clock: Clock, consent_version: str | None = None
+    ) -> None:
         self.users = users
         self.clock = clock
+        self.consent_version = consent_version or CONSENT_VERSION
         self._known: dict[int, User | None] = {}
+        self._agreed_to_current: dict[int, bool] = {}
         self._chosen_before_consent: dict[int, str] = {}
 
     async def get(self, user_id: int) -> User | None:
@@ -33,14 +37,22 @@ class PeopleService:
         return self._chosen_before_consent.get(user_id, fallback)
 
     async def has_consented(self, user_id: int) -> bool:
-        return await self.get(user_id) is not None
+        """Agreed to the notice as it reads now: a reworded notice is shown and agreed to again."""
+        if user_id not in self._agreed_to_current:
+            agreed = await self.get(user_id) is not None and await self.users.has_consent(
+                user_id, SURVEY_PURPOSE, self.consent_version
+            )
+            self._agreed_to_current[user_id] = agreed
+        return self._agreed_to_current[user_id]
 
     async def consent(self, user_id: int, locale: str) -> None:
         await self.users.create_with_consent(
-            user_id, locale, SURVEY_PURPOSE, CONSENT_VERSION, self.clock.now()
+            user_id, locale, SURVEY_PURPOSE, self.consent_version, self.clock.now()
         )
         self._chosen_before_consent.pop(user_id, None)
-        self._known[user_id] = User(user_id, locale)
+        known = await self.get(user_id)
+        self._known[user_id] = known if known is not None else User(user_id, locale)
+        self._agreed_to_current[user_id] = True
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         if await self.get(user_id) is None:
@@ -53,4 +65,5 @@ class PeopleService:
         """Delete everything stored about the person (UU PDP right to erasure)."""
         await self.users.delete(user_id)
         self._known[user_id] = None
+        self._agreed_to_current[user_id] = False
         self._chosen_before_consent.pop(user_id, None)

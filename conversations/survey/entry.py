@@ -12,7 +12,6 @@ from bot.core.formatting import period
 from bot.core.survey.loader import ordered
 from bot.core.survey.model import Survey
 from bot.core.text import pick
-from bot.services.people import CONSENT_VERSION
 from conversations.survey.present import expired_notice, present
 from handlers.common import Who, services, who
 from handlers.outbox import Keyboard, button, edit_or_send, keyboard, send, toast
@@ -173,7 +172,7 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     text = (
         consent_text(w, svc.settings, ask=False)
         + "\n\n"
-        + escape(agreed.format(version=CONSENT_VERSION))
+        + escape(agreed.format(version=svc.people.consent_version))
     )
     await edit_or_send(update, context, w.chat_id, text)
     survey = svc.surveys.survey_for_payload(payload) if payload else None
