@@ -143,14 +143,6 @@ class ResponseRepository:
         statements.append(self._state(session))
         await self.db.write(*statements)
 
-    async def set_message(self, session: Session) -> None:
-        await self.db.write(
-            (
-                "UPDATE responses SET message_id = ? WHERE id = ? AND status = 'in_progress'",
-                (session.message_id, session.id),
-            )
-        )
-
     async def submit(self, session: Session, drop: Iterable[str], now: datetime) -> None:
         """Close the response; answers to questions the skip logic hid are not kept."""
         stamp = to_db(now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.database import Database, Statement
+from bot.storage.database import Database
 from bot.storage.timefmt import to_db
 
 
@@ -57,9 +57,6 @@ class UserRepository:
             )
         )
 
-    def delete_statement(self, user_id: int) -> Statement:
-        return ("DELETE FROM users WHERE id = ?", (user_id,))
-
     async def delete(self, user_id: int) -> None:
         """Everything about the person goes: responses, answers and consents cascade."""
-        await self.db.write(self.delete_statement(user_id))
+        await self.db.write(("DELETE FROM users WHERE id = ?", (user_id,)))

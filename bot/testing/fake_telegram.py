@@ -275,9 +275,6 @@ class FakeTelegram:
         self._updates.append(update)
         self._new_updates.set()
 
-    def pending_updates(self) -> int:
-        return len(self._updates)
-
     def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
         return [m for m in self.chat(chat_id).messages.values() if m["from"]["id"] == BOT_ID]
 

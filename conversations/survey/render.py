@@ -17,7 +17,6 @@ from bot.core.survey import engine
 from bot.core.survey.display import describe, region_name
 from bot.core.survey.engine import REVIEW
 from bot.core.survey.model import (
-    ChoiceQuestion,
     DateQuestion,
     DecimalQuestion,
     IntegerQuestion,
@@ -336,7 +335,3 @@ def question_of(survey: Survey | None, session: Session | None) -> Question | No
     if survey is None or session is None or session.cursor == REVIEW:
         return None
     return survey.question(session.cursor)
-
-
-def survey_is_choice(question: Question | None) -> bool:
-    return isinstance(question, ChoiceQuestion)

@@ -23,10 +23,6 @@ class Answer:
     value: Any
     other: str | None = None
 
-    @property
-    def skipped(self) -> bool:
-        return self.value is None
-
 
 Answers = Mapping[str, Answer]
 

@@ -5,7 +5,6 @@ Survey files (YAML) are parsed into these models at start-up; an invalid file st
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
@@ -262,6 +261,3 @@ def _check_reference(owner: str, leaf: Condition, earlier: dict[str, BaseQuestio
         target, IntegerQuestion | DecimalQuestion | ScaleQuestion
     ):
         raise ValueError(f"question {owner!r}: min/max need a numeric question")
-
-
-QUESTION_ID = re.compile(_ID)
