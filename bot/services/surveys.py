@@ -119,7 +119,7 @@ class SurveyService:
         now = self.clock.now()
         users = await self.responses.expire_idle(now - self.expiry, now)
         for user_id in users:
-            self._open[user_id] = None
+            self.forget(user_id)
         return len(users)
 
     # -- starting --------------------------------------------------------------------------
@@ -145,7 +145,7 @@ class SurveyService:
         self._open[user_id] = session
         return Outcome(Kind.SHOW, session, survey, expired=expired)
 
-    async def resume(self, user_id: int, update_id: int) -> Outcome:
+    async def resume(self, user_id: int) -> Outcome:
         """Show the current question again (after /start, /survei or a long break)."""
         session, expired = await self.current(user_id)
         if session is None:

@@ -12,6 +12,7 @@ from bot.core.formatting import period
 from bot.core.survey.loader import ordered
 from bot.core.survey.model import Survey
 from bot.core.text import pick
+from bot.services.surveys import Kind
 from conversations.survey.present import expired_notice, present
 from handlers.common import Who, services, who
 from handlers.outbox import Keyboard, button, edit_or_send, keyboard, send, toast
@@ -103,13 +104,13 @@ async def open_survey(
         outcome = await svc.surveys.begin(w.user_id, survey, source, update.update_id)
         await present(update, context, w, outcome, fresh=fresh)
         return
-    session, expired = await svc.surveys.current(w.user_id)
-    if session is not None:
-        await present(update, context, w, await svc.surveys.resume(w.user_id, update.update_id))
+    outcome = await svc.surveys.resume(w.user_id)
+    if outcome.kind is not Kind.NO_SESSION:
+        await present(update, context, w, outcome)
         return
     text, keyboard = picker(w, svc.surveys.surveys)
     await toast(update)
-    await send(context, w.chat_id, expired_notice(w, expired) + text, keyboard)
+    await send(context, w.chat_id, expired_notice(w, outcome.expired) + text, keyboard)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
