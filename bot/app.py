@@ -43,7 +43,6 @@ def build_application(
     i18n = I18n(settings.default_locale)
     clock = clock or Clock()
     db = Database(settings.database_path)
-    responses = ResponseRepository(db)
     svc = Services(
         settings=settings,
         db=db,
@@ -52,13 +51,12 @@ def build_application(
         people=PeopleService(UserRepository(db), clock),
         surveys=SurveyService(
             surveys,
-            responses,
+            ResponseRepository(db),
             clock,
             expiry=timedelta(hours=settings.response_expiry_hours),
             resume_after=timedelta(minutes=settings.resume_after_minutes),
             zone=settings.zone,
         ),
-        responses=responses,
     )
 
     async def post_init(app: Application) -> None:

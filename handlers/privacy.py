@@ -44,7 +44,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
             )
         )
-    for response in await svc.responses.submitted(w.user_id):
+    for response in await svc.surveys.submitted(w.user_id):
         submitted_survey = svc.surveys.surveys.get(response.survey_id)
         if submitted_survey is None:
             continue

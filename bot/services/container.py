@@ -10,7 +10,6 @@ from bot.services.clock import Clock
 from bot.services.people import PeopleService
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
-from bot.storage.responses import ResponseRepository
 
 KEY = "services"
 
@@ -23,4 +22,3 @@ class Services:
     clock: Clock
     people: PeopleService
     surveys: SurveyService
-    responses: ResponseRepository

@@ -19,7 +19,7 @@ from bot.core.survey.model import (
 from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
 from bot.services.clock import Clock
-from bot.storage.responses import ResponseRepository
+from bot.storage.responses import ResponseRepository, SubmittedResponse
 
 _REDELIVERY_WINDOW = timedelta(days=1)
 
@@ -110,6 +110,10 @@ class SurveyService:
     def forget(self, user_id: int) -> None:
         self._open.pop(user_id, None)
         self._shown.pop(user_id, None)
+
+    async def submitted(self, user_id: int) -> list[SubmittedResponse]:
+        """What the person has submitted, with answers, for "my data"."""
+        return await self.responses.submitted(user_id)
 
     async def purge_old(self, retention: timedelta) -> int:
         """Delete submitted responses older than the retention period the notice promises."""
