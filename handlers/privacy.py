@@ -36,19 +36,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ]
     session, _expired = await svc.surveys.current(w.user_id)
     if session is not None:
-        survey = svc.surveys.survey_of(session)
-        lines.append(
-            escape(
-                _("In progress: “{title}”, {n} answers so far.").format(
-                    title=pick(survey.title, w.locale), n=len(session.answers)
-                )
-            )
-        )
+        title = pick(svc.surveys.survey_of(session).title, w.locale)
+        progress = _("In progress: “{title}”, {n} answers so far.")
+        lines.append(escape(progress.format(title=title, n=len(session.answers))))
     for response in await svc.surveys.submitted(w.user_id):
-        submitted_survey = svc.surveys.surveys.get(response.survey_id)
-        if submitted_survey is None:
-            continue
-        survey = submitted_survey
+        survey = svc.surveys.surveys.get(response.survey_id)
+        if survey is None:
+            continue  # its survey file was removed; /hapusdata still deletes the answers
         when = date_time(response.submitted_at, svc.settings.zone, w.locale)
         lines += ["", "<b>" + escape(pick(survey.title, w.locale)) + "</b> — " + escape(when)]
         for question in engine.visible(survey, response.answers):
