@@ -113,12 +113,7 @@ class ResponseRepository:
             ),
         )
 
-    async def save(
-        self,
-        session: Session,
-        changed: Iterable[str] = (),
-        removed: Iterable[str] = (),
-    ) -> None:
+    async def save(self, session: Session, changed: Iterable[str] = ()) -> None:
         """Store the session's position and the answers that changed, in one transaction."""
         statements: list[Statement] = []
         stamp = to_db(session.updated_at)
@@ -131,13 +126,6 @@ class ResponseRepository:
                     "SET value = excluded.value, other = excluded.other, "
                     "answered_at = excluded.answered_at",
                     (session.id, qid, _dump(answer.value), answer.other, stamp),
-                )
-            )
-        for qid in removed:
-            statements.append(
-                (
-                    "DELETE FROM answers WHERE response_id = ? AND question_id = ?",
-                    (session.id, qid),
                 )
             )
         statements.append(self._state(session))
