@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from telegram.error import InvalidToken, NetworkError
-
 from bot.config import ConfigError, load_settings
 from bot.core.survey.loader import SurveyFileError
 from bot.logging_setup import redact, setup_logging
@@ -16,35 +14,13 @@ EXIT_CONFIG = 2
 def run() -> int:
     try:
         settings = load_settings()
-        from bot.app import build_application
-
         setup_logging(settings.log_level)
-        app = build_application(settings)
+        from bot.runner import run as serve
+
+        return serve(settings)
     except (ConfigError, SurveyFileError) as exc:
         print(redact(str(exc)), file=sys.stderr)
         return EXIT_CONFIG
-    # run_polling handles SIGINT/SIGTERM: it stops fetching, finishes the updates in hand,
-    # closes the database (post_shutdown) and returns.
-    try:
-        app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
-    except InvalidToken:
-        # PTB's own message quotes the whole token; ours must not.
-        print(
-            "Configuration error: TELEGRAM_BOT_TOKEN was rejected by Telegram: "
-            "check the token @BotFather gave you (see .env.example).",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
-    except NetworkError as exc:
-        print(
-            redact(
-                f"Cannot reach the Bot API at {settings.telegram_api_url} ({exc}): "
-                "check TELEGRAM_API_URL and the network."
-            ),
-            file=sys.stderr,
-        )
-        return 1
-    return 0
 
 
 def main(argv: list[str]) -> int:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
+from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
@@ -14,14 +17,16 @@ from bot.core import regions
 from bot.core.survey.loader import load_surveys
 from bot.core.survey.model import RegionQuestion
 from bot.i18n import I18n
+from bot.intake.queue import Intake
+from bot.lifecycle import Lifecycle
 from bot.services.clock import Clock
 from bot.services.container import Services
 from bot.services.people import PeopleService
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
+from bot.storage.inbox import Inbox
 from bot.storage.responses import ResponseRepository
 from bot.storage.users import UserRepository
-from bot.update_processor import PerUserUpdateProcessor
 from conversations.survey import entry, flow
 from handlers import commands, errors, help, language, privacy
 from handlers.common import KEY
@@ -29,15 +34,58 @@ from handlers.common import KEY
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING = timedelta(hours=1)
+# Telegram redelivers an unconfirmed update for at most a day; ids of handled ones are kept
+# twice that long to recognise it.
+HANDLED_KEPT = timedelta(days=2)
 
 
-def build_application(
+@dataclass
+class Runtime:
+    """The bot as built: the application, its services, and how to start and stop it in order."""
+
+    app: Application
+    services: Services
+
+    async def start(self) -> None:
+        """Open (and lock) the database, meet Telegram, then start handling stored updates.
+
+        Raises DatabaseInUse, InvalidToken or NetworkError; `stop` undoes whatever was done."""
+        svc, app = self.services, self.app
+        await svc.db.open()  # first: a second process must be refused before anything else
+        await app.initialize()  # getMe: a rejected token or an unreachable server stops us here
+        await commands.publish(app, svc.i18n)
+        if any(
+            isinstance(q, RegionQuestion) for s in svc.surveys.surveys.values() for q in s.questions
+        ):
+            regions.preload()
+        # Everything built so far lives as long as the bot: take it out of the garbage
+        # collector's rounds, which otherwise rescan it while hundreds of people answer.
+        gc.collect()
+        gc.freeze()
+        await app.start()
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(_housekeeping, HOUSEKEEPING, first=1, name="housekeeping")
+        svc.intake.start(self._handle)
+
+    async def _handle(self, body: str) -> None:
+        await self.app.process_update(Update.de_json(json.loads(body), self.app.bot))
+
+    async def stop(self, grace: float = 4.0) -> None:
+        """Finish what is in hand (at most `grace` seconds; the rest stays stored), then close."""
+        await self.services.intake.stop(grace)
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.services.db.close()
+
+
+def build(
     settings: Settings,
     *,
     request: BaseRequest | None = None,
     clock: Clock | None = None,
     rate_limit: bool = True,
-) -> Application:
+) -> Runtime:
     """Everything the bot needs, wired once. `request` swaps the HTTP layer (tests, simulator)."""
     surveys = load_surveys(settings.surveys_dir)  # invalid files stop the bot here
     i18n = I18n(settings.default_locale)
@@ -48,6 +96,7 @@ def build_application(
         db=db,
         i18n=i18n,
         clock=clock,
+        lifecycle=Lifecycle(),
         people=PeopleService(UserRepository(db), clock),
         surveys=SurveyService(
             surveys,
@@ -57,35 +106,21 @@ def build_application(
             resume_after=timedelta(minutes=settings.resume_after_minutes),
             zone=settings.zone,
         ),
+        intake=Intake(Inbox(db), clock),
     )
-
-    async def post_init(app: Application) -> None:
-        await db.open()
-        await commands.publish(app, i18n)
-        if any(isinstance(q, RegionQuestion) for s in surveys.values() for q in s.questions):
-            regions.preload()
-        # Everything built so far lives as long as the bot: take it out of the garbage
-        # collector's rounds, which otherwise rescan it while hundreds of people answer.
-        gc.collect()
-        gc.freeze()
-        if app.job_queue is not None:
-            app.job_queue.run_repeating(_housekeeping, HOUSEKEEPING, first=1, name="housekeeping")
-
-    async def post_shutdown(app: Application) -> None:
-        await db.close()
 
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
-        .concurrent_updates(PerUserUpdateProcessor())
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        # Updates come from the durable intake, not from PTB's in-memory polling.
+        .updater(None)
     )
     if rate_limit:
-        # Retries a request after Telegram's 429 "retry after", and paces broadcasts.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # Paces sending under Telegram's limits and retries after its 429 "retry after".
+        limiter = AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
@@ -98,7 +133,7 @@ def build_application(
     help.register(app)
     privacy.register(app)
     errors.register(app)
-    return app
+    return Runtime(app, svc)
 
 
 async def _housekeeping(context: object) -> None:
@@ -107,6 +142,7 @@ async def _housekeeping(context: object) -> None:
     svc: Services = context.application.bot_data[KEY]  # type: ignore[attr-defined]
     expired = await svc.surveys.expire_idle()
     purged = await svc.surveys.purge_old(timedelta(days=svc.settings.retention_days))
+    await svc.intake.inbox.purge_handled(svc.clock.now() - HANDLED_KEPT)
     if expired or purged:
         log.info(
             "Housekeeping: %d unfinished responses expired, %d old ones deleted", expired, purged

@@ -31,6 +31,7 @@ HOW_TO_FIX = {
     "RETENTION_DAYS": "use a whole number of days, at least 1",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
     "ORGANIZER": "name the organisation that collects the data",
+    "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
 }
 
 
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     # After this much silence the first message re-shows the current question instead of
     # being taken as its answer: "25" typed days later is rarely meant for question 7.
     resume_after_minutes: int = Field(default=30, ge=1)
+    # Sending pace for all chats together. Telegram allows about 30 messages a second to
+    # different chats; above that it answers 429 and makes the bot wait.
+    max_messages_per_second: float = Field(default=29, gt=0, le=1000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Named in the consent notice as the one who collects the data (the data controller).
     organizer: str = "Kemenko PM (Berdaya Bersama)"

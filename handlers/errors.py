@@ -6,7 +6,7 @@ import logging
 from html import escape
 
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from handlers.common import services
@@ -17,6 +17,10 @@ log = logging.getLogger("bot.errors")
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
+    if isinstance(error, InvalidToken):
+        # Revoked while running: nothing can be sent any more. The process stops with one line.
+        services(context).lifecycle.token_rejected()
+        return
     where = ""
     if isinstance(update, Update):
         user = update.effective_user

@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 
 import pytest
-from telegram import Update
 
 from bot.config import Settings
 from bot.storage.database import Database
@@ -65,10 +64,7 @@ async def test_fifty_respondents_interleaved(mini_settings: Settings) -> None:
 
         async def step(make_update) -> None:
             # Every person's update goes in before any is handled: maximal interleaving.
-            updates = [make_update(p, i) for i, p in enumerate(people)]
-            for update in filter(None, updates):
-                await bot.app.update_queue.put(Update.de_json(update, bot.app.bot))
-            await bot.app.update_queue.join()
+            await bot.deliver(*(make_update(p, i) for i, p in enumerate(people)))
 
         kinds = ["Ojek online", "Kurir"]
         await step(lambda p, i: p.tap_update(kinds[i % 2]))
@@ -146,10 +142,7 @@ async def test_one_persons_quick_updates_are_handled_in_order(mini_settings: Set
             f"q:{rev + 2}:t:grab",
             f"q:{rev + 3}:d:",
         ]
-        for data in taps:
-            update = user.callback_update(data, question)
-            await bot.app.update_queue.put(Update.de_json(update, bot.app.bot))
-        await bot.app.update_queue.join()
+        await bot.deliver(*(user.callback_update(data, question) for data in taps))
         assert answers(mini_settings, 31) == {"kerja": "kurir", "platform": ["gojek", "grab"]}
 
 
@@ -159,11 +152,8 @@ async def test_a_flood_from_one_person_does_not_stall_others(mini_settings: Sett
         await consent(flooder, "uji")
         await consent(other, "uji")
         # /batal stores a confirmation each time: every one of these waits for a commit.
-        for _ in range(600):
-            update = flooder.message_update("/batal")
-            await bot.app.update_queue.put(Update.de_json(update, bot.app.bot))
-        await bot.app.update_queue.put(Update.de_json(other.message_update("2"), bot.app.bot))
-        await bot.app.update_queue.join()
+        flood = [flooder.message_update("/batal") for _ in range(600)]
+        await bot.deliver(*flood, other.message_update("2"))
         replies = [int(c.params["chat_id"]) for c in bot.telegram.calls_to("sendMessage")]
         start = len(replies) - 601
         position = replies.index(42, start) - start

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.intake.queue import Intake
+from bot.lifecycle import Lifecycle
 from bot.services.clock import Clock
 from bot.services.people import PeopleService
 from bot.services.surveys import SurveyService
@@ -20,5 +22,7 @@ class Services:
     db: Database
     i18n: I18n
     clock: Clock
+    lifecycle: Lifecycle
     people: PeopleService
     surveys: SurveyService
+    intake: Intake

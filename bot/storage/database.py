@@ -1,76 +1,148 @@
-"""The SQLite database: WAL mode, numbered migrations, and durable writes with group commit.
+"""The SQLite database: one process per file, numbered migrations, and durable writes with group
+commit.
 
 Every answer must be on disk before the bot replies, and hundreds of people answer at once at
 an event. One fsync per answer caps throughput at the disk's sync rate, so writes go through a
-single writer task: whatever writes arrive while a commit is in progress are committed together
-in the next transaction (group commit). Each caller still awaits its own commit, so "written
-before replied" holds for every answer. Reads use a second connection, which WAL lets run beside
-the writer and which only ever sees committed data.
+single writer: whatever writes arrive while a commit is in progress are committed together in
+the next transaction (group commit). Each caller still awaits its own commit, so "written
+before replied" holds for every answer.
+
+Writes in a batch run in the order they were queued, each inside its own SAVEPOINT: one that
+fails is rolled back alone and its caller gets the error, the others commit. A write is either
+statements prepared beforehand or a *transaction function* (`transact`) that reads and writes
+in the writer's thread, for rules that span rows or people ("is this response still open at
+this revision?", "is a seat left?"): it sees every write queued before it and nothing can
+interleave with it.
+
+The whole batch runs in one call on the writer's own thread. aiosqlite (used for reads) hops to
+its thread once per statement, and each hop waits for a turn of a busy event loop; a batch of
+two hundred answers would make hundreds of hops. Reads use an aiosqlite connection, which WAL
+lets run beside the writer and which only ever sees committed data.
+
+Two processes on one file would each cache sessions and each believe it is the only writer, so
+`open` takes an OS lock on `<file>.lock` first (released by the kernel however the process
+ends) and refuses to start when another process holds it. Migrations run under that lock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
+from filelock import FileLock, Timeout
 
 log = logging.getLogger(__name__)
 
 Statement = tuple[str, Sequence[Any]]
+T = TypeVar("T")
 MAX_BATCH = 500
+
+
+class DatabaseInUse(RuntimeError):
+    """Another process has the database open: running two would corrupt what each caches."""
+
+
+class MigrationError(RuntimeError):
+    """A migration file is misnamed or numbered twice: refusing beats silently skipping it."""
+
+
+class Conflict(Exception):
+    """A guarded write found the row changed since it was read (a stale copy): nothing written."""
 
 
 @dataclass
 class _Write:
-    statements: Sequence[Statement]
-    done: asyncio.Future[list[int | None]] = field(repr=False)
-    returning: bool = False
+    run: Callable[[sqlite3.Connection], Any]
+    done: asyncio.Future[Any] = field(repr=False)
+
+
+def _statements(statements: Sequence[Statement], returning: bool) -> Callable[..., Any]:
+    def run(conn: sqlite3.Connection) -> list[int | None]:
+        ids: list[int | None] = []
+        for sql, params in statements:
+            cursor = conn.execute(sql, params)
+            ids.append(cursor.lastrowid if returning else None)
+        return ids
+
+    return run
 
 
 class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._writer: aiosqlite.Connection | None = None
+        self._lock = FileLock(f"{self.path}.lock", timeout=0)
+        self._conn: sqlite3.Connection | None = None  # the writer's; used on its thread only
+        self._thread: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None
         self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await self._writer.execute("PRAGMA journal_mode=WAL")
-        await migrate(self._writer)
-        self._reader = await self._connect()
-        await self._reader.execute("PRAGMA query_only=ON")
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise DatabaseInUse(
+                f"Another berdaya-bot process is already using the database {self.path}: "
+                "stop it first (one process per DATABASE_PATH)."
+            ) from None
+        try:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
+            await self._on_writer(self._open_writer)
+            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+            self._reader.row_factory = sqlite3.Row
+            for pragma in ("query_only=ON", "busy_timeout=5000"):
+                await self._reader.execute(f"PRAGMA {pragma}")
+        except BaseException:
+            await self._close_connections()
+            raise
         self._task = asyncio.create_task(self._write_loop(), name="db-writer")
 
-    async def _connect(self) -> aiosqlite.Connection:
+    def _open_writer(self) -> None:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per batch.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn = sqlite3.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
         # synchronous=FULL: a committed answer survives a power cut, not only a crash.
         for pragma in ("foreign_keys=ON", "synchronous=FULL", "busy_timeout=5000"):
-            await conn.execute(f"PRAGMA {pragma}")
-        return conn
+            conn.execute(f"PRAGMA {pragma}")
+        self._conn = conn
+        migrate(conn)
+
+    async def _on_writer(self, fn: Callable[[], T]) -> T:
+        assert self._thread is not None
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn)
 
     async def close(self) -> None:
         if self._task is not None:
             await self._queue.put(None)
             await self._task
             self._task = None
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        if self._thread is not None:
+            if self._conn is not None:
+                await self._on_writer(self._conn.close)
+                self._conn = None
+            self._thread.shutdown(wait=True)
+            self._thread = None
+        if self._lock.is_locked:
+            self._lock.release()
 
     # -- writes --------------------------------------------------------------------------
 
@@ -79,13 +151,34 @@ class Database:
 
         With `returning=True` the result holds each statement's lastrowid (else None each).
         """
-        if self._task is None:
-            raise RuntimeError("database is not open")
-        done: asyncio.Future[list[int | None]] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Write(statements, done, returning))
+        return await self._submit(_statements(statements, returning))
+
+    async def transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` on the writer's connection inside the next batch, as one unit: it sees every
+        write queued before it, nothing interleaves with it, and if it raises, what it wrote is
+        rolled back and the error is raised here. Returns `fn`'s result once committed.
+
+        `fn` runs on the writer's thread: it must be quick, use only the connection it is given
+        and touch no asyncio object."""
+        return await self._submit(fn)
+
+    def write_soon(self, *statements: Statement) -> None:
+        """Queue a write nobody waits for (bookkeeping): committed with the next batch, after
+        every write already queued. A failure is logged."""
+        future = self._enqueue(_statements(statements, False))
+        future.add_done_callback(_log_failure)
+
+    async def _submit(self, run: Callable[[sqlite3.Connection], T]) -> T:
         # A caller cancelled while waiting cancels only its own future: the batch still commits
         # (its write included) and the writer skips settling a future that is already done.
-        return await done
+        return await self._enqueue(run)
+
+    def _enqueue(self, run: Callable[[sqlite3.Connection], Any]) -> asyncio.Future[Any]:
+        if self._task is None:
+            raise RuntimeError("database is not open")
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Write(run, done))
+        return done
 
     async def _write_loop(self) -> None:
         stopping = False
@@ -100,112 +193,106 @@ class Database:
                     stopping = True
                     break
                 batch.append(item)
-            await self._commit(batch)
+            # Any failure, not only sqlite3.Error: the writer must outlive it, or every later
+            # caller would wait forever for a commit that never comes.
+            try:
+                outcomes = await self._on_writer(functools.partial(self._apply, batch))
+            except Exception as exc:  # BEGIN or COMMIT failed (disk full, I/O): none committed
+                for item in batch:
+                    _settle(item.done, error=exc)
+                continue
+            for item, (result, error) in zip(batch, outcomes, strict=True):
+                _settle(item.done, result, error)
 
-    async def _commit(self, batch: list[_Write]) -> None:
+    def _apply(self, batch: list[_Write]) -> list[tuple[Any, Exception | None]]:
+        """On the writer's thread: one transaction for the batch, a savepoint for each write."""
+        conn = self._conn
+        assert conn is not None
+        outcomes: list[tuple[Any, Exception | None]] = []
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            results = await self._apply(batch)
-        # Any failure, not only sqlite3.Error: the writer must outlive it, or every later
-        # caller would wait forever for a commit that never comes.
-        except Exception as exc:
-            if len(batch) == 1:
-                _settle(batch[0], error=exc)
-                return
-            # One bad write must not fail the others: retry each in its own transaction.
             for item in batch:
-                await self._commit([item])
-            return
-        for item, result in zip(batch, results, strict=True):
-            _settle(item, result=result)
-
-    async def _apply(self, batch: list[_Write]) -> list[list[int | None]]:
-        """One transaction for the whole batch, in as few trips to SQLite's thread as we can.
-
-        Each trip to aiosqlite's thread waits for a turn of a busy event loop, so the batch is
-        run in rounds: round k runs the k-th statement of every write, with identical SQL sent
-        as one `executemany`. Each write's own statements keep their order; writes in one batch
-        are independent (each person's updates are handled one at a time, each awaiting its
-        commit). Writes that need row ids run statement by statement.
-        """
-        conn = self._require(self._writer)
-        results: list[list[int | None]] = [[None] * len(item.statements) for item in batch]
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            for index, item in enumerate(batch):
-                if item.returning:
-                    for k, (sql, params) in enumerate(item.statements):
-                        cursor = await conn.execute(sql, params)
-                        results[index][k] = cursor.lastrowid
-            grouped = [item for item in batch if not item.returning]
-            for k in range(max((len(item.statements) for item in grouped), default=0)):
-                by_sql: dict[str, list[Sequence[Any]]] = {}
-                for item in grouped:
-                    if k < len(item.statements):
-                        sql, params = item.statements[k]
-                        by_sql.setdefault(sql, []).append(params)
-                for sql, rows in by_sql.items():
-                    if len(rows) == 1:
-                        await conn.execute(sql, rows[0])
-                    else:
-                        await conn.executemany(sql, rows)
-            await conn.execute("COMMIT")
+                conn.execute("SAVEPOINT one_write")
+                try:
+                    result = item.run(conn)
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO one_write")
+                    conn.execute("RELEASE one_write")
+                    outcomes.append((None, exc))
+                else:
+                    conn.execute("RELEASE one_write")
+                    outcomes.append((result, None))
+            conn.execute("COMMIT")
         except BaseException:
             # A failed COMMIT may already have ended the transaction; keep the first error.
             with contextlib.suppress(sqlite3.Error):
-                await conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
             raise
-        return results
+        return outcomes
 
     # -- reads ---------------------------------------------------------------------------
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self._require(self._reader).execute(sql, params) as cursor:
+        async with self._require().execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._require(self._reader).execute(sql, params) as cursor:
+        async with self._require().execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
-    @staticmethod
-    def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
-        if conn is None:
+    def _require(self) -> aiosqlite.Connection:
+        if self._reader is None:
             raise RuntimeError("database is not open")
-        return conn
+        return self._reader
 
 
-def _settle(item: _Write, result: list[int | None] | None = None, error: Exception | None = None):
-    if item.done.done():
+def _settle(done: asyncio.Future[Any], result: Any = None, error: Exception | None = None) -> None:
+    if done.done():
         return
     if error is not None:
-        item.done.set_exception(error)
+        done.set_exception(error)
     else:
-        item.done.set_result(result or [])
+        done.set_result(result)
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("A background write failed", exc_info=future.exception())
 
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """(number, name, sql) for every migration file, in order."""
-    found = []
+    """(number, name, sql) for every migration file, in order. A .sql file that does not follow
+    `NNNN_name.sql`, or a number used twice, stops the bot: it would otherwise never run."""
+    found: dict[int, tuple[int, str, str]] = {}
     for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
         match = _MIGRATION.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+        if match is None:
+            raise MigrationError(
+                f"Migration file {entry.name!r} is not named NNNN_name.sql (e.g. 0002_events.sql)"
+            )
+        number = int(match.group(1))
+        if number in found:
+            raise MigrationError(
+                f"Migrations {found[number][1]!r} and {entry.name!r} share {number}"
+            )
+        found[number] = (number, entry.name, entry.read_text(encoding="utf-8"))
+    return sorted(found.values())
 
 
-async def migrate(conn: aiosqlite.Connection) -> int:
+def migrate(conn: sqlite3.Connection) -> int:
     """Apply the migrations newer than the database's user_version; returns the new version."""
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = int(row[0]) if row else 0
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
     for number, name, sql in migrations():
         if number <= current:
             continue
         log.info("Applying migration %s", name)
         # executescript commits on its own; the version bump sits inside the same script so
         # a crash mid-migration leaves the old version and the script is re-run whole.
-        await conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
         current = number
     return current

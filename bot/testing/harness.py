@@ -7,16 +7,14 @@ message the bot shows the person. Updates are real Bot API JSON, parsed by PTB i
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build
 from bot.config import Settings
 from bot.services.clock import Clock
 from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
@@ -24,12 +22,19 @@ from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
 
 class FakeUser:
     def __init__(
-        self, app: Application, telegram: FakeTelegram, user_id: int, language_code: str = "id"
+        self,
+        app: Application,
+        telegram: FakeTelegram,
+        user_id: int,
+        language_code: str = "id",
+        clock: Clock | None = None,
     ) -> None:
         self.app = app
         self.telegram = telegram
         self.id = user_id
         self.language_code = language_code
+        # Message dates follow the bot's clock, so a test that moves time moves them too.
+        self.clock = clock or Clock()
 
     # -- looking at the chat -------------------------------------------------------------
 
@@ -88,7 +93,7 @@ class FakeUser:
         chat = self.telegram.chat(self.id)
         return {
             "message_id": next(chat.ids),
-            "date": int(time.time()),
+            "date": int(self.clock.now().timestamp()),
             "chat": {"id": self.id, "type": "private", "first_name": f"User{self.id}"},
             "from": self._person(),
             **content,
@@ -119,10 +124,12 @@ class FakeUser:
             },
         }
 
-    async def deliver(self, update: dict[str, Any]) -> None:
-        """Give the update to the running application and wait until it has been handled."""
-        await self.app.update_queue.put(Update.de_json(update, self.app.bot))
-        await self.app.update_queue.join()
+    async def deliver(self, *updates: dict[str, Any]) -> None:
+        """Hand updates to the running bot as polling does (stored in the inbox first), and
+        wait until everything stored has been handled."""
+        intake = self.app.bot_data["services"].intake
+        await intake.accept(updates)
+        await intake.idle()
 
     async def send(self, text: str) -> dict[str, Any]:
         await self.deliver(self.message_update(text))
@@ -180,26 +187,26 @@ class Bot:
         return self.app.bot_data["services"]
 
     def user(self, user_id: int, language_code: str = "id") -> FakeUser:
-        return FakeUser(self.app, self.telegram, user_id, language_code)
+        return FakeUser(self.app, self.telegram, user_id, language_code, self.clock)
+
+    async def deliver(self, *updates: dict[str, Any] | None) -> None:
+        """Many people's updates at once, stored in one batch (as one getUpdates page would
+        be), then handled; waits until all are. `None`s are skipped."""
+        intake = self.services.intake
+        await intake.accept([u for u in updates if u is not None])
+        await intake.idle()
 
 
 @asynccontextmanager
 async def running_bot(
     settings: Settings, telegram: FakeTelegram | None = None, clock: Clock | None = None
 ) -> AsyncIterator[Bot]:
-    """Start the real application (no polling: updates are handed over directly) and stop it."""
+    """Start the real bot (no polling: updates are handed to its intake directly) and stop it."""
     telegram = telegram or FakeTelegram()
     clock = clock or Clock()
-    app = build_application(settings, request=FakeRequest(telegram), clock=clock, rate_limit=False)
-    # The same steps as Application.run_polling, minus the polling.
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.start()
+    runtime = build(settings, request=FakeRequest(telegram), clock=clock, rate_limit=False)
     try:
-        yield Bot(app, telegram, clock)
+        await runtime.start()
+        yield Bot(runtime.app, telegram, clock)
     finally:
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        await runtime.stop()
