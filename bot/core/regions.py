@@ -36,8 +36,7 @@ def regencies(province_code: str) -> tuple[Region, ...]:
 
 def preload() -> None:
     """Load the region lists now rather than on the first respondent's region question."""
-    for province in provinces():
-        regencies(province.code)
+    _all_by_code()
 
 
 def _title(name: str) -> str:
@@ -49,10 +48,14 @@ def _title(name: str) -> str:
 
 
 @cache
+def _all_by_code() -> dict[str, Region]:
+    return {r.code: r for p in provinces() for r in (p, *regencies(p.code))}
+
+
 def by_code(code: str) -> Region | None:
-    province = code.split(".")[0]
-    pool = provinces() if "." not in code else regencies(province)
-    return next((r for r in pool if r.code == code), None)
+    # One table of the real codes: a cache keyed by whatever code a button carried would grow
+    # with every forged one, and would ask the data package for provinces that do not exist.
+    return _all_by_code().get(code)
 
 
 def page(items: tuple[Region, ...], number: int) -> tuple[tuple[Region, ...], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import Update
@@ -19,21 +20,49 @@ from conversations.survey.present import present
 from handlers.common import Who, services, who
 from handlers.outbox import send, toast
 
+# `q:<rev>:<action>:<arg>`. The revision is ASCII digits (str.isdigit() also takes "²", which
+# int() refuses), and short: the bot counts one per change, never to a trillion.
+_TAP = re.compile(r"q:([0-9]{1,12}):([^:]*):(.*)", re.DOTALL)
+# The handler group of on_unclaimed_tap: PTB runs one handler per group, groups in order.
+UNCLAIMED = 100
+
 
 async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     w = await who(update, context)
     query = update.callback_query
-    if w is None or query is None or query.message is None:
+    if w is None or query is None:
         return
-    parts = (query.data or "").split(":", 3)
-    if len(parts) != 4 or not parts[1].isdigit():
+    tapped = _TAP.fullmatch(query.data or "")
+    # Without its message (Telegram leaves it out when the message is very old) a tap cannot
+    # be matched to what was on screen.
+    if tapped is None or query.message is None:
         await toast(update, w._("That button is no longer active."))
         return
-    _q, rev, action, arg = parts
+    rev, action, arg = tapped.groups()
     outcome = await services(context).surveys.tap(
         w.user_id, int(rev), action, arg, update.update_id, query.message.message_id
     )
     await present(update, context, w, outcome)
+
+
+async def on_unclaimed_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button no handler of the bot knows: from an older version of the bot, or forged.
+
+    It is answered all the same, or the person's button would spin until Telegram gives up.
+    It runs in a group of its own, after every other, and asks the other button handlers
+    whether one took the tap, rather than keeping a list of prefixes that could fall behind.
+    """
+    claimed = (
+        h.check_update(update)
+        for handlers in context.application.handlers.values()
+        for h in handlers
+        if isinstance(h, CallbackQueryHandler) and h.callback is not on_unclaimed_tap
+    )
+    if any(claimed):
+        return
+    w = await who(update, context)
+    if w is not None:
+        await toast(update, w._("That button is no longer active."))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,7 +71,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if w is None or message is None or message.text is None:
         return
     outcome = await services(context).surveys.typed(
-        w.user_id, message.text, w.locale, update.update_id
+        w.user_id, message.text, w.locale, update.update_id, message.date
     )
     await _reply(update, context, w, outcome)
 
@@ -106,6 +135,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler(["batal", "cancel"], cancel))
     app.add_handler(CallbackQueryHandler(on_tap, pattern=r"^q:"))
+    app.add_handler(CallbackQueryHandler(on_unclaimed_tap), group=UNCLAIMED)
     # New messages only: an edited message is not a new answer. (Chats other than private
     # ones are turned away by `who`.)
     new = filters.UpdateType.MESSAGE

@@ -51,6 +51,7 @@ ERRORS = {
     "number.range": N_("Please type a number from {min} to {max}."),
     "number.min": N_("Please type a number of at least {min}."),
     "number.max": N_("Please type a number of at most {max}."),
+    "number.too_large": N_("That number is too large. Please check it."),
     "scale.range": N_("Please choose a number from {min} to {max}."),
     "date.format": N_("Please type the date as day/month/year, for example 1/10/2025."),
     "date.invalid": N_("That date does not exist. Please check the day and the month."),

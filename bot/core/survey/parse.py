@@ -6,7 +6,9 @@ the respondent's language.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -39,24 +41,46 @@ class Invalid(Exception):
 
 _YES = {"ya", "y", "yes", "iya", "yaa", "ok", "benar", "betul"}
 _NO = {"tidak", "tdk", "t", "no", "n", "nggak", "gak", "enggak", "bukan"}
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+# Every pattern below spells digits [0-9]: `\d` and str.isdigit() also take superscripts (²),
+# circled digits (①) and the like, which int() and float() then refuse with an exception.
+_DATE = re.compile(r"^\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{4})\s*$")
+# A choice or a point of a scale typed as its number: 40 choices at most, 10 points.
+_SMALL = re.compile(r"[0-9]{1,3}")
+
+# Beyond this, a typed number is a slip of the finger, whatever the survey allows: floats stop
+# holding whole numbers exactly (2**53 is about 9e15), and Babel still shows it readably.
+MAX_NUMBER = 10**15
 
 
 def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII: ٣ (Arabic-Indic, from an Arabic keyboard) and ３
+    (full-width, from some Asian keyboards) mean 3 to the person who typed them. Superscripts
+    and circled digits are not decimal digits and stay as they are, to be refused politely."""
+    if text.isascii():  # nearly always: nothing to do
+        return text
+    return "".join(
+        str(digit) if (digit := unicodedata.decimal(ch, None)) is not None else ch for ch in text
+    )
+
+
 _RUPIAH = re.compile(r"^rp\.?", re.IGNORECASE)
-_NUMERIC = re.compile(r"[-+]?[\d.,]*\d[\d.,]*")
-_GROUPED = {sep: re.compile(r"[-+]?\d{1,3}(" + re.escape(sep) + r"\d{3})+") for sep in ".,"}
+# The lookahead wants a digit somewhere; written this way the match stays linear in the length
+# of what was pasted (the obvious `[0-9.,]*[0-9][0-9.,]*` backtracks quadratically).
+_NUMERIC = re.compile(r"[-+]?(?=[.,]*[0-9])[0-9.,]+")
+_GROUPED = {sep: re.compile(r"[-+]?[0-9]{1,3}(" + re.escape(sep) + r"[0-9]{3})+") for sep in ".,"}
 
 
 def parse_number(text: str, locale: str) -> float:
-    """Accept 1.500.000 / 1,5 (Indonesian) and 1,500,000 / 1.5 (English) and plain digits."""
-    raw = text.strip().replace(" ", "").replace("\u00a0", "")
-    if raw.isdigit():  # by far the most common answer
-        return float(raw)
-    raw = _RUPIAH.sub("", raw)
+    """Accept 1.500.000 / 1,5 (Indonesian) and 1,500,000 / 1.5 (English) and plain digits.
+
+    Only digits, separators, a sign and "Rp": float() alone would also take "1e999", "inf",
+    "nan" and "1_000". A number too long for a float comes back as infinity, which the range
+    checks refuse."""
+    raw = _RUPIAH.sub("", ascii_digits(text).strip().replace(" ", "").replace("\u00a0", ""))
     if not _NUMERIC.fullmatch(raw):
         raise Invalid("number.nan")
     thousands, decimal = (".", ",") if locale == "id" else (",", ".")
@@ -82,6 +106,9 @@ def _check_range(q: NumberQuestion, value: float) -> None:
         if q.min is not None:
             raise Invalid("number.min", {"min": q.min})
         raise Invalid("number.max", {"max": q.max})
+    # Also when the survey sets no bounds: nothing larger is stored, and never infinity.
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+        raise Invalid("number.too_large")
 
 
 def resolve_bound(bound: DateBound | None, today: date) -> date | None:
@@ -89,7 +116,7 @@ def resolve_bound(bound: DateBound | None, today: date) -> date | None:
 
 
 def parse_date(q: DateQuestion, text: str, today: date) -> str:
-    match = _DATE.match(text)
+    match = _DATE.match(ascii_digits(text))
     if not match:
         raise Invalid("date.format")
     day, month, year = (int(g) for g in match.groups())
@@ -108,8 +135,9 @@ def parse_date(q: DateQuestion, text: str, today: date) -> str:
 def _match_choice(q: ChoiceQuestion, text: str, locale: str) -> str | None:
     """A typed choice: its number on the keyboard or its label, ignoring case."""
     wanted = clean(text).casefold()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(q.choices):
-        return q.choices[int(wanted) - 1].id
+    number = ascii_digits(wanted)
+    if _SMALL.fullmatch(number) and 1 <= int(number) <= len(q.choices):
+        return q.choices[int(number) - 1].id
     for c in q.choices:
         if wanted in {pick(c.label, locale).casefold(), pick(c.label, "id").casefold()}:
             return c.id
@@ -129,17 +157,17 @@ def parse_typed(q: Question, text: str, locale: str, today: date) -> Any:
         return value
     if isinstance(q, IntegerQuestion):
         number = parse_number(text, locale)
-        if number != int(number):
+        _check_range(q, number)  # first: int() of infinity raises
+        if not number.is_integer():
             raise Invalid("number.whole")
-        _check_range(q, number)
         return int(number)
     if isinstance(q, DecimalQuestion):
         number = round(parse_number(text, locale), q.decimals)
         _check_range(q, number)
         return number
     if isinstance(q, ScaleQuestion):
-        word = clean(text)
-        if not word.isdigit() or not q.min <= int(word) <= q.max:
+        word = ascii_digits(clean(text))
+        if not _SMALL.fullmatch(word) or not q.min <= int(word) <= q.max:
             raise Invalid("scale.range", {"min": q.min, "max": q.max})
         return int(word)
     if isinstance(q, YesNoQuestion):

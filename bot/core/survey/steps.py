@@ -7,6 +7,7 @@ cancelled, or the action does not fit what is on screen. A bad answer raises `In
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -93,8 +94,8 @@ def tap(survey: Survey, session: Session, action: str, arg: str) -> Step:
     if action in {"y", "n"} and isinstance(question, YesNoQuestion):
         return _answered(survey, session, question.id, Answer(action == "y"))
     if action == "v" and isinstance(question, ScaleQuestion):
-        value = _int(arg)
-        if not question.min <= value <= question.max:
+        value = _number(arg)
+        if value is None or not question.min <= value <= question.max:
             raise Invalid("scale.range", {"min": question.min, "max": question.max})
         return _answered(survey, session, question.id, Answer(value))
     if isinstance(question, RegionQuestion):
@@ -142,7 +143,10 @@ def _tap_region(
     survey: Survey, session: Session, question: RegionQuestion, action: str, arg: str
 ) -> Step:
     if action == "pg":  # another page of the list being shown
-        return _show(session, pending={**session.pending, "page": _int(arg)})
+        number = _number(arg)
+        if number is None:
+            return Unfit()  # no button of ours says that
+        return _show(session, pending={**session.pending, "page": number})
     region = regions.by_code(arg)
     if action == "pv" and region is not None and "." not in region.code:
         if question.level == "province":
@@ -194,8 +198,14 @@ def _picked(session: Session, question: MultiChoice) -> list[str]:
     return list(answer.value) if answer and isinstance(answer.value, list) else []
 
 
-def _int(text: str) -> int:
-    return int(text) if text.lstrip("-").isdigit() else -1
+# Numbers the bot itself puts in buttons: a point of a scale, a page of a list. ASCII digits
+# only (str.isdigit() also takes "²", which int() refuses) and short, so forged data cannot
+# store a page number of fifty digits either.
+_BUTTON_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+def _number(text: str) -> int | None:
+    return int(text) if _BUTTON_NUMBER.fullmatch(text) else None
 
 
 def _without(pending: dict[str, Any], key: str) -> dict[str, Any]:
