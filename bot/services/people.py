@@ -6,12 +6,17 @@ before that lives in memory only (UU PDP: no consent, no stored personal data).
 
 from __future__ import annotations
 
+from cachetools import LRUCache
+
 from bot.services.clock import Clock
 from bot.storage.users import User, UserRepository
 
 SURVEY_PURPOSE = "survey"
 # Bump when the wording of the consent notice changes: consent is recorded per version.
 CONSENT_VERSION = "2026-11-1"
+# People kept in memory (language, consent); the rest are read when they come back. Bounded so
+# that a bot that has met a million people does not keep them all.
+CACHED_PEOPLE = 20_000
 
 
 class PeopleService:
@@ -21,9 +26,10 @@ class PeopleService:
         self.users = users
         self.clock = clock
         self.consent_version = consent_version or CONSENT_VERSION
-        self._known: dict[int, User | None] = {}
-        self._agreed_to_current: dict[int, bool] = {}
-        self._chosen_before_consent: dict[int, str] = {}
+        self._known: LRUCache[int, User | None] = LRUCache(CACHED_PEOPLE)
+        self._agreed_to_current: LRUCache[int, bool] = LRUCache(CACHED_PEOPLE)
+        # Not stored before consent (UU PDP), so a choice evicted here is simply asked again.
+        self._chosen_before_consent: LRUCache[int, str] = LRUCache(CACHED_PEOPLE)
 
     async def get(self, user_id: int) -> User | None:
         if user_id not in self._known:

@@ -1,15 +1,21 @@
 """Taking a survey: every step a respondent can take, each stored before it is answered.
 
 The Telegram layer calls one method per tap or message and renders the `Outcome`. Sessions
-are cached in memory after their first load, but only ever changed after the database has
-committed the change (write-through), so a restart finds exactly what the person saw.
+are cached in memory after their first load (the most recently active people only), but only
+ever changed after the database has committed the change (write-through), so a restart finds
+exactly what the person saw. Every write names the revision it was made from: if the stored
+response has moved on (the expiry sweep closed it, or a second process wrote it), the write is
+refused, the cached copy dropped, and the step is decided again from what is stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
+
+from cachetools import LRUCache
 
 from bot.core import regions
 from bot.core.survey import engine, steps
@@ -19,9 +25,13 @@ from bot.core.survey.model import (
 from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
 from bot.services.clock import Clock
+from bot.storage.database import Conflict
 from bot.storage.responses import ResponseRepository, SubmittedResponse
 
 _REDELIVERY_WINDOW = timedelta(days=1)
+# People whose open session (or its absence) is kept in memory; the rest are read when they
+# come back. Enough for every active respondent at a large event.
+CACHED_PEOPLE = 20_000
 
 
 class Kind(StrEnum):
@@ -68,8 +78,8 @@ class SurveyService:
         self.resume_after = resume_after
         # "today" for date questions is the respondent's day, not UTC's.
         self.zone = zone
-        self._open: dict[int, Session | None] = {}
-        self._shown: dict[int, int] = {}
+        self._open: LRUCache[int, Session | None] = LRUCache(CACHED_PEOPLE)
+        self._shown: LRUCache[int, int] = LRUCache(CACHED_PEOPLE)
         self._payloads = {p: s.id for s in surveys.values() for p in s.payloads()}
 
     # -- finding surveys and sessions ----------------------------------------------------
@@ -94,7 +104,11 @@ class SurveyService:
                 session = None  # the survey file was removed; nothing sensible to show
             self._open[user_id] = session
         if session is not None and now - session.updated_at > self.expiry:
-            await self.responses.expire(session, now)
+            try:
+                await self.responses.expire(session, now)
+            except Conflict:  # it moved on after all: read it again
+                self.forget(user_id)
+                return await self.current(user_id, now)
             self._open[user_id] = None
             return None, True
         return session, False
@@ -137,7 +151,18 @@ class SurveyService:
             return Outcome(kind, session, self.survey_of(session), resumed=True)
         if not survey.allow_multiple and await self.responses.submitted_count(user_id, survey.id):
             return Outcome(Kind.ALREADY_DONE, survey=survey)
-        session = await self.responses.start(
+        try:
+            session = await self._start(user_id, survey, source, update_id)
+        except Conflict:  # one was opened meanwhile (another process): show that one
+            self.forget(user_id)
+            return await self.resume(user_id)
+        self._open[user_id] = session
+        return Outcome(Kind.SHOW, session, survey, expired=expired)
+
+    async def _start(
+        self, user_id: int, survey: Survey, source: str | None, update_id: int
+    ) -> Session:
+        return await self.responses.start(
             user_id,
             survey.id,
             survey.version,
@@ -146,8 +171,6 @@ class SurveyService:
             update_id,
             self.clock.now(),
         )
-        self._open[user_id] = session
-        return Outcome(Kind.SHOW, session, survey, expired=expired)
 
     async def resume(self, user_id: int) -> Outcome:
         """Show the current question again (after /start, /survei or a long break)."""
@@ -169,14 +192,25 @@ class SurveyService:
         # Telegram restarts update ids at random after a week without updates, so "already
         # applied" is only trusted soon after the last change (redelivery after a crash).
         recent = now - session.updated_at < _REDELIVERY_WINDOW
-        if recent and update_id <= session.last_update_id:
+        if recent and update_id < session.last_update_id:
             return Outcome(Kind.DUPLICATE, session, survey)
+        if recent and update_id == session.last_update_id:
+            # The last change was stored but the process was killed before (or while) replying:
+            # show where the person is, once more, rather than leave them waiting.
+            return Outcome(Kind.SHOW, session, survey)
         return session, survey
 
     async def tap(
         self, user_id: int, rev: int, action: str, arg: str, update_id: int, message_id: int
     ) -> Outcome:
         """A button on the question message: `rev` says which version of it was tapped."""
+        return await self._fresh_on_conflict(
+            user_id, lambda: self._tap(user_id, rev, action, arg, update_id, message_id)
+        )
+
+    async def _tap(
+        self, user_id: int, rev: int, action: str, arg: str, update_id: int, message_id: int
+    ) -> Outcome:
         now = self.clock.now()
         found = await self._for_update(user_id, update_id, now)
         if isinstance(found, Outcome):
@@ -190,18 +224,35 @@ class SurveyService:
         except Invalid as error:
             return Outcome(Kind.INVALID, session, survey, error=error)
 
-    async def typed(self, user_id: int, text: str, locale: str, update_id: int) -> Outcome:
+    async def typed(
+        self,
+        user_id: int,
+        text: str,
+        locale: str,
+        update_id: int,
+        sent_at: datetime | None = None,
+    ) -> Outcome:
+        """A text message, sent at `sent_at` (Telegram's date of the message)."""
+        return await self._fresh_on_conflict(
+            user_id, lambda: self._typed(user_id, text, locale, update_id, sent_at)
+        )
+
+    async def _typed(
+        self, user_id: int, text: str, locale: str, update_id: int, sent_at: datetime | None
+    ) -> Outcome:
         now = self.clock.now()
         found = await self._for_update(user_id, update_id, now)
         if isinstance(found, Outcome):
             return found
         session, survey = found
-        if now - session.updated_at > self.resume_after:
+        # Silence is measured to when the message was sent, not to when it is handled: answers
+        # typed ahead and handled late (a backlog, a restart) are not "after a break".
+        if min(sent_at or now, now) - session.updated_at > self.resume_after:
             # After a break the first message brings the question back rather than answering
             # it: "25" typed days later is rarely meant for the question on screen.
-            session = session.moved(updated_at=now, last_update_id=update_id)
-            await self._save(session)
-            return Outcome(Kind.SHOW, session, survey, resumed=True)
+            moved = session.moved(updated_at=now, last_update_id=update_id)
+            await self._save(moved, session.rev)
+            return Outcome(Kind.SHOW, moved, survey, resumed=True)
         moved = session.moved(
             updated_at=now, last_update_id=update_id, message_id=self.shown_message(session)
         )
@@ -220,15 +271,19 @@ class SurveyService:
         return Outcome(Kind.INVALID, session, self.survey_of(session), error=Invalid("not_text"))
 
     async def ask_cancel(self, user_id: int, update_id: int) -> Outcome:
+        return await self._fresh_on_conflict(user_id, lambda: self._ask_cancel(user_id, update_id))
+
+    async def _ask_cancel(self, user_id: int, update_id: int) -> Outcome:
         session, expired = await self.current(user_id)
         if session is None:
             return Outcome(Kind.NO_SESSION, expired=expired)
+        before = session
         session = session.moved(
             pending={**session.pending, "confirm_cancel": True},
             updated_at=self.clock.now(),
             last_update_id=max(update_id, session.last_update_id),
         )
-        await self._save(session)
+        await self._save(session, before.rev)
         return Outcome(Kind.CONFIRM_CANCEL, session, self.survey_of(session))
 
     # -- internals -------------------------------------------------------------------------
@@ -236,20 +291,35 @@ class SurveyService:
     async def _apply(self, survey: Survey, step: steps.Step, before: Session) -> Outcome:
         """Store what a step decided, then say what to show. Nothing is cached before commit."""
         if isinstance(step, steps.Submit):
-            await self.responses.submit(step.session, step.drop, step.session.updated_at)
+            await self.responses.submit(
+                step.session, step.drop, step.session.updated_at, before.rev
+            )
             self._open[step.session.user_id] = None
             return Outcome(Kind.SUBMITTED, step.session, survey)
         if isinstance(step, steps.Cancel):
-            await self.responses.cancel(step.session, step.session.updated_at)
+            await self.responses.cancel(step.session, step.session.updated_at, before.rev)
             self._open[step.session.user_id] = None
             return Outcome(Kind.CANCELLED, step.session, survey)
         if isinstance(step, steps.Unfit):
             # A button that fits nothing on screen is treated like one from an old message.
             return Outcome(Kind.STALE, before, survey)
-        await self._save(step.session, [step.answered] if step.answered else [])
+        await self._save(step.session, before.rev, [step.answered] if step.answered else [])
         return Outcome(Kind.SHOW, step.session, survey, matches=step.matches)
 
-    async def _save(self, session: Session, changed: list[str] | None = None) -> None:
-        await self.responses.save(session, changed or [])
+    async def _save(
+        self, session: Session, prior_rev: int, changed: list[str] | None = None
+    ) -> None:
+        await self.responses.save(session, changed or [], prior_rev)
         # Only after the commit: the cache never holds what the database does not.
         self._open[session.user_id] = session
+
+    async def _fresh_on_conflict(
+        self, user_id: int, attempt: Callable[[], Awaitable[Outcome]]
+    ) -> Outcome:
+        """Run a step; if its write found the stored response moved on, drop the cached copy
+        and decide the step again from what is stored (once: a second conflict is a fault)."""
+        try:
+            return await attempt()
+        except Conflict:
+            self.forget(user_id)
+            return await attempt()

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -263,11 +264,12 @@ def _log_failure(future: asyncio.Future[Any]) -> None:
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-def migrations() -> list[tuple[int, str, str]]:
+def migrations(folder: Traversable | None = None) -> list[tuple[int, str, str]]:
     """(number, name, sql) for every migration file, in order. A .sql file that does not follow
     `NNNN_name.sql`, or a number used twice, stops the bot: it would otherwise never run."""
     found: dict[int, tuple[int, str, str]] = {}
-    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+    folder = folder or resources.files("bot.storage").joinpath("migrations")
+    for entry in folder.iterdir():
         if not entry.name.endswith(".sql"):
             continue
         match = _MIGRATION.match(entry.name)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.core.survey.engine import Answer
 from bot.core.survey.session import Session
-from bot.storage.database import Database, Statement
+from bot.storage.database import Conflict, Database
 from bot.storage.timefmt import from_db, to_db
 
 _SESSION_COLUMNS = (
     "id, user_id, survey_id, source, cursor, pending, rev, message_id, last_update_id, updated_at"
 )
+
+
+_OPEN = "SELECT id FROM responses WHERE user_id = ? AND status = 'in_progress'"
 
 
 @dataclass(frozen=True)
@@ -76,17 +80,21 @@ class ResponseRepository:
         update_id: int,
         now: datetime,
     ) -> Session:
+        """Open a response. Raises Conflict if one is open already (a stale "none open")."""
         stamp = to_db(now)
-        (rowid,) = await self.db.write(
-            (
+
+        def insert(conn: sqlite3.Connection) -> int:
+            if conn.execute(_OPEN, (user_id,)).fetchone() is not None:
+                raise Conflict(f"user {user_id} already has an open response")
+            cursor_ = conn.execute(
                 "INSERT INTO responses (user_id, survey_id, survey_version, source, status, "
                 "cursor, last_update_id, started_at, updated_at) "
                 "VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?, ?)",
                 (user_id, survey_id, survey_version, source, cursor, update_id, stamp, stamp),
-            ),
-            returning=True,
-        )
-        assert rowid is not None
+            )
+            return int(cursor_.lastrowid or 0)
+
+        rowid = await self.db.transact(insert)
         return Session(
             id=rowid,
             user_id=user_id,
@@ -98,87 +106,91 @@ class ResponseRepository:
             last_update_id=update_id,
         )
 
-    def _state(self, session: Session) -> Statement:
-        return (
-            "UPDATE responses SET cursor = ?, pending = ?, rev = ?, message_id = ?, "
-            "last_update_id = ?, updated_at = ? WHERE id = ? AND status = 'in_progress'",
-            (
-                session.cursor,
-                _dump(session.pending or None),
-                session.rev,
-                session.message_id,
-                session.last_update_id,
-                to_db(session.updated_at),
-                session.id,
-            ),
-        )
-
-    async def save(self, session: Session, changed: Iterable[str] = ()) -> None:
-        """Store the session's position and the answers that changed, in one transaction."""
-        statements: list[Statement] = []
+    async def save(self, session: Session, changed: Iterable[str], prior_rev: int) -> None:
+        """Store the session's position and the answers that changed, in one transaction, if
+        the response is still open at `prior_rev` (the revision the change was made from);
+        else raise Conflict and store nothing. So a stale copy of a session (another process,
+        or the expiry sweep got there first) can never overwrite newer state, and no answer is
+        ever added to a closed response."""
         stamp = to_db(session.updated_at)
-        for qid in changed:
-            answer = session.answers[qid]
-            statements.append(
-                (
-                    "INSERT INTO answers (response_id, question_id, value, other, answered_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id, question_id) DO UPDATE "
-                    "SET value = excluded.value, other = excluded.other, "
-                    "answered_at = excluded.answered_at",
-                    (session.id, qid, _dump(answer.value), answer.other, stamp),
-                )
-            )
-        statements.append(self._state(session))
-        await self.db.write(*statements)
-
-    async def submit(self, session: Session, drop: Iterable[str], now: datetime) -> None:
-        """Close the response; answers to questions the skip logic hid are not kept."""
-        stamp = to_db(now)
-        statements: list[Statement] = [
-            ("DELETE FROM answers WHERE response_id = ? AND question_id = ?", (session.id, q))
-            for q in drop
+        answers = [
+            (session.id, qid, _dump(session.answers[qid].value), session.answers[qid].other, stamp)
+            for qid in changed
         ]
-        statements.append(
-            (
-                "UPDATE responses SET status = 'submitted', submitted_at = ?, updated_at = ?, "
-                "pending = NULL, last_update_id = ? WHERE id = ? AND status = 'in_progress'",
-                (stamp, stamp, session.last_update_id, session.id),
-            )
+        state = (
+            session.cursor,
+            _dump(session.pending or None),
+            session.rev,
+            session.message_id,
+            session.last_update_id,
+            stamp,
+            session.id,
+            prior_rev,
         )
-        await self.db.write(*statements)
 
-    def _close(
-        self, status: str, where: str, params: tuple[Any, ...], now: datetime
-    ) -> list[Statement]:
-        # Unfinished answers are deleted: the person did not give them to us (UU PDP).
-        return [
-            (
-                "DELETE FROM answers WHERE response_id IN "
-                f"(SELECT id FROM responses WHERE status = 'in_progress' AND {where})",
-                params,
-            ),
-            (
-                f"UPDATE responses SET status = '{status}', pending = NULL, updated_at = ? "
-                f"WHERE status = 'in_progress' AND {where}",
-                (to_db(now), *params),
-            ),
-        ]
+        def store(conn: sqlite3.Connection) -> None:
+            _guarded(
+                conn,
+                "UPDATE responses SET cursor = ?, pending = ?, rev = ?, message_id = ?, "
+                "last_update_id = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'in_progress' AND rev = ?",
+                state,
+            )
+            conn.executemany(
+                "INSERT INTO answers (response_id, question_id, value, other, answered_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id, question_id) DO UPDATE "
+                "SET value = excluded.value, other = excluded.other, "
+                "answered_at = excluded.answered_at",
+                answers,
+            )
 
-    async def cancel(self, session: Session, now: datetime) -> None:
-        await self.db.write(*self._close("cancelled", "id = ?", (session.id,), now))
+        await self.db.transact(store)
+
+    async def submit(
+        self, session: Session, drop: Iterable[str], now: datetime, prior_rev: int
+    ) -> None:
+        """Close the response (if still open at `prior_rev`, else Conflict); answers to
+        questions the skip logic hid are not kept."""
+        stamp = to_db(now)
+        dropped = [(session.id, q) for q in drop]
+
+        def close(conn: sqlite3.Connection) -> None:
+            _guarded(
+                conn,
+                "UPDATE responses SET status = 'submitted', submitted_at = ?, updated_at = ?, "
+                "pending = NULL, rev = ?, last_update_id = ? "
+                "WHERE id = ? AND status = 'in_progress' AND rev = ?",
+                (stamp, stamp, session.rev, session.last_update_id, session.id, prior_rev),
+            )
+            conn.executemany(
+                "DELETE FROM answers WHERE response_id = ? AND question_id = ?", dropped
+            )
+
+        await self.db.transact(close)
+
+    async def cancel(self, session: Session, now: datetime, prior_rev: int) -> None:
+        """The person stopped: close the response (if still at `prior_rev`, else Conflict)."""
+        await self.db.transact(lambda conn: _close(conn, "cancelled", [session.id], now, prior_rev))
 
     async def expire(self, session: Session, now: datetime) -> None:
-        await self.db.write(*self._close("expired", "id = ?", (session.id,), now))
+        """Expire a response found idle, unless it moved on since (then Conflict)."""
+        await self.db.transact(lambda conn: _close(conn, "expired", [session.id], now, session.rev))
 
     async def expire_idle(self, before: datetime, now: datetime) -> list[int]:
-        """Expire every response idle since `before`; returns the user ids affected."""
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM responses WHERE status = 'in_progress' AND updated_at < ?",
-            (to_db(before),),
-        )
-        if rows:
-            await self.db.write(*self._close("expired", "updated_at < ?", (to_db(before),), now))
-        return [r["user_id"] for r in rows]
+        """Expire every response idle since `before`; returns the user ids affected.
+
+        One transaction on the writer: it sees every answer committed or queued before it, and
+        none can slip in between choosing the idle responses and closing them."""
+
+        def sweep(conn: sqlite3.Connection) -> list[int]:
+            idle = conn.execute(
+                "SELECT id, user_id FROM responses WHERE status = 'in_progress' AND updated_at < ?",
+                (to_db(before),),
+            ).fetchall()
+            _close(conn, "expired", [r["id"] for r in idle], now)
+            return [r["user_id"] for r in idle]
+
+        return await self.db.transact(sweep)
 
     async def purge_submitted(self, before: datetime) -> int:
         """Delete responses submitted before `before`, with their answers (retention period)."""
@@ -215,3 +227,34 @@ class ResponseRepository:
             )
             for r in rows
         ]
+
+
+def _guarded(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> None:
+    """Run an UPDATE that must change exactly one row; else the caller's copy was stale."""
+    if conn.execute(sql, params).rowcount != 1:
+        raise Conflict("the response was closed or changed since it was read")
+
+
+def _close(
+    conn: sqlite3.Connection,
+    status: str,
+    ids: list[int],
+    now: datetime,
+    prior_rev: int | None = None,
+) -> None:
+    """Close open responses. Unfinished answers are deleted: the person did not give them to us
+    (UU PDP). With `prior_rev` (one response), only if it is still at that revision."""
+    if prior_rev is not None:
+        _guarded(
+            conn,
+            f"UPDATE responses SET status = '{status}', pending = NULL, updated_at = ? "
+            "WHERE id = ? AND status = 'in_progress' AND rev = ?",
+            (to_db(now), ids[0], prior_rev),
+        )
+    else:
+        conn.executemany(
+            f"UPDATE responses SET status = '{status}', pending = NULL, updated_at = ? "
+            "WHERE id = ? AND status = 'in_progress'",
+            [(to_db(now), i) for i in ids],
+        )
+    conn.executemany("DELETE FROM answers WHERE response_id = ?", [(i,) for i in ids])
