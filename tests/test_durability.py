@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import sqlite3
+import threading
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-from bot.storage.database import Database
+from bot.core.survey.engine import Answer
+from bot.storage.database import Database, DatabaseInUse, MigrationError, migrations
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import running_bot
 from tests.helpers import answers, consent, rows
@@ -159,3 +165,138 @@ async def test_a_flood_from_one_person_does_not_stall_others(mini_settings: Sett
         position = replies.index(42, start) - start
         assert position < 50, position  # answered among the first, not after the flood
         assert answers(mini_settings, 42) == {"kerja": "kurir"}
+
+
+async def _hold_writer(db: Database) -> tuple[threading.Event, asyncio.Task[None]]:
+    """Block the writer's thread, so that the writes queued next form one batch, in order."""
+    gate, holding = threading.Event(), threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> None:
+        holding.set()
+        gate.wait(10)
+
+    task = asyncio.create_task(db.transact(hold))
+    await asyncio.to_thread(holding.wait, 10)
+    return gate, task
+
+
+async def _queued(task: asyncio.Task[object]) -> None:
+    for _ in range(5):  # the repositories queue their write on their first step
+        await asyncio.sleep(0)
+
+
+async def test_sweep_after_an_answer_in_one_batch_keeps_the_answer(
+    mini_settings: Settings,
+) -> None:
+    """The expiry sweep queued right behind an answer sees that answer: the response is no
+    longer idle, and the acknowledged answer stays (the old group commit ran the sweep's DELETE
+    before the answer's UPDATE and lost it)."""
+    async with running_bot(mini_settings) as bot:
+        user = bot.user(71)
+        await consent(user, "uji")
+        svc = bot.services
+        session, _ = await svc.surveys.current(71)
+        before = session.updated_at + timedelta(microseconds=1)  # idle until the answer
+        answered = session.moved(
+            answers={"kerja": Answer("kurir")}, cursor="platform", updated_at=bot.clock.now()
+        )
+        gate, holder = await _hold_writer(svc.db)
+        save = asyncio.create_task(svc.surveys.responses.save(answered, ["kerja"], session.rev))
+        await _queued(save)
+        sweep = asyncio.create_task(svc.surveys.responses.expire_idle(before, bot.clock.now()))
+        await _queued(sweep)
+        gate.set()
+        await asyncio.gather(holder, save)
+        assert await sweep == []
+    assert answers(mini_settings, 71) == {"kerja": "kurir"}
+    assert [r["status"] for r in rows(mini_settings, "SELECT status FROM responses")] == [
+        "in_progress"
+    ]
+
+
+async def test_an_answer_behind_the_sweep_is_not_stored_and_the_person_is_told(
+    mini_settings: Settings,
+) -> None:
+    """The other order: the sweep closes the response first; the answer queued behind it must
+    not land in the closed response, and the person hears that it had expired."""
+    async with running_bot(mini_settings) as bot:
+        user = bot.user(72)
+        await consent(user, "uji")
+        svc = bot.services
+        gate, holder = await _hold_writer(svc.db)
+        sweep = asyncio.create_task(
+            svc.surveys.responses.expire_idle(bot.clock.now(), bot.clock.now())
+        )
+        await _queued(sweep)
+        answer = asyncio.create_task(user.tap("Kurir"))
+        for _ in range(50):  # the answer's write is queued behind the sweep's
+            await asyncio.sleep(0.01)
+        gate.set()
+        await asyncio.gather(holder, answer)
+        assert await sweep == [72]
+        assert "Tidak ada survei yang sedang berjalan" in user.text or "berakhir" in user.text
+    assert answers(mini_settings, 72) == {}
+    assert [r["status"] for r in rows(mini_settings, "SELECT status FROM responses")] == ["expired"]
+
+
+async def test_a_stale_copy_never_overwrites_newer_answers(mini_settings: Settings) -> None:
+    """Even with the one-process lock bypassed (its file deleted), two bots on one database
+    cannot undo each other's confirmed answers: every write names the revision it was made
+    from, and a bot holding an old copy re-reads instead of overwriting."""
+    telegram = FakeTelegram()
+    async with running_bot(mini_settings, telegram) as a:
+        on_a = a.user(81)
+        await consent(on_a, "uji")
+        await on_a.tap("Kurir")  # a now caches the session at "platform"
+        platform_question = copy.deepcopy(on_a.last)  # as the phone shows it, before edits
+        lock = Path(f"{mini_settings.database_path}.lock")
+        await asyncio.to_thread(lock.unlink)
+        async with running_bot(mini_settings, telegram) as b:
+            on_b = b.user(81)
+            await on_b.tap("Gojek", platform_question)
+            await on_b.tap("Selesai")
+            await on_b.send("5")  # b stored platform=[gojek] and hari=5
+            stored = rows(mini_settings, "SELECT cursor, rev FROM responses")[0]
+            # a still believes "platform" is on screen at the old revision
+            await on_a.tap("Grab", platform_question)
+            toast = telegram.calls_to("answerCallbackQuery")[-1].params["text"]
+            assert "Sudah tercatat" in toast or "tidak aktif" in toast  # the stale-button word
+            after = rows(mini_settings, "SELECT cursor, rev, pending FROM responses")[0]
+            assert (after["cursor"], after["rev"]) == (stored["cursor"], stored["rev"])
+            assert after["pending"] is None
+    assert answers(mini_settings, 81) == {"kerja": "kurir", "platform": ["gojek"], "hari": 5}
+
+
+async def test_a_second_open_of_the_same_database_is_refused(tmp_path: Path) -> None:
+    first = Database(tmp_path / "one.sqlite3")
+    await first.open()
+    try:
+        with pytest.raises(DatabaseInUse, match=r"one\.sqlite3"):
+            await Database(tmp_path / "one.sqlite3").open()
+    finally:
+        await first.close()
+    again = Database(tmp_path / "one.sqlite3")  # released at close
+    await again.open()
+    await again.close()
+
+
+@pytest.mark.parametrize(
+    ("names", "problem"),
+    [
+        (["0001_initial.sql", "0002-events.sql"], "0002-events.sql"),
+        (["0001_initial.sql", "2_events.sql"], "2_events.sql"),
+        (["0001_initial.sql", "0001_again.sql"], "share 1"),
+    ],
+)
+def test_a_misnamed_migration_stops_the_bot(tmp_path: Path, names: list[str], problem: str) -> None:
+    for name in names:
+        (tmp_path / name).write_text("SELECT 1;", encoding="utf-8")
+    with pytest.raises(MigrationError, match=problem):
+        migrations(tmp_path)
+
+
+def test_the_shipped_migrations_are_all_found() -> None:
+    shipped = resources.files("bot.storage").joinpath("migrations")
+    files = sorted(e.name for e in shipped.iterdir() if e.name.endswith(".sql"))
+    assert [name for _, name, _ in migrations()] == files
+    assert [number for number, _, _ in migrations()] == list(range(1, len(files) + 1))

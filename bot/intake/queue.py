@@ -74,6 +74,7 @@ class Intake:
         self._ready: deque[int] = deque()  # people with a loaded row and none in flight
         self._flying: dict[int, asyncio.Task[None]] = {}  # person -> their running handler
         self._beyond: dict[int, int] = {}  # person -> seq of their last loaded row; more wait
+        self._refills: deque[int] = deque()  # people in _beyond whose loaded rows are done
         self._loaded = 0
         self._cursor = 0  # every pending row up to this seq has been seen by the scan
         self._more = True  # the last scan may not have reached the end of the backlog
@@ -122,24 +123,36 @@ class Intake:
                 )
 
     async def idle(self) -> None:
-        """Wait until everything stored so far has been handled (tests, benchmarks)."""
+        """Wait until everything stored so far has been handled and marked so (tests,
+        benchmarks)."""
         await self._idle.wait()
+        await self.inbox.settled()
 
     @property
     def in_flight(self) -> int:
         return len(self._flying)
 
     async def _run(self) -> None:
+        """The one task that reads the inbox and starts handlers (so reads never race)."""
         while not self._stopping:
             self._wake.clear()
-            if self._more and self._loaded < self.window // 2:
-                await self._scan()
+            try:
+                while self._refills and not self._stopping:
+                    await self._refill(self._refills[0])
+                    self._refills.popleft()
+                # Scan on while rows are skipped (a flood from one person) and the window is low.
+                while self._more and self._loaded < self.window // 2 and not self._stopping:
+                    await self._scan()
+            except Exception:
+                # The database could not be read (disk trouble): nothing is lost, it is all
+                # still stored. Try again shortly rather than stop handling for good.
+                log.exception("Cannot read the inbox; trying again in a second")
+                await asyncio.sleep(1)
+                continue
             self._launch()
-            if not self._flying and not self._loaded and not self._beyond and not self._more:
+            if not (self._flying or self._loaded or self._beyond or self._more or self._refills):
                 self._idle.set()
-            if self._stopping:
-                break
-            if not self._wake.is_set():
+            if not self._wake.is_set() and not self._stopping:
                 await self._wake.wait()
 
     async def _scan(self) -> None:
@@ -191,29 +204,26 @@ class Intake:
                 self.inbox.handled(row.seq, self.clock.now())
             self._flying.pop(row.person, None)
             if not self._stopping:
-                await self._next_for(row.person)
+                self._next_for(row.person)
             self._wake.set()
 
-    async def _next_for(self, person: int) -> None:
+    def _next_for(self, person: int) -> None:
         if self._queues.get(person):
             self._ready.append(person)
-        elif person in self._beyond:
-            await self._refill(person)
-        if not self._queues.get(person):
-            self._queues.pop(person, None)
+            return
+        self._queues.pop(person, None)
+        if person in self._beyond:
+            self._refills.append(person)  # read by the loop, the only reader
 
     async def _refill(self, person: int) -> None:
-        """Load a flooding person's next rows, in order. They stay in `_beyond` while we read,
-        so the scan keeps skipping their newer rows instead of loading them ahead of these."""
-        while True:
-            after, upto = self._beyond[person], self._cursor
-            rows = await self.inbox.pending_of(person, after, upto, self.per_person)
-            if rows:
-                self._beyond[person] = rows[-1].seq
-            for row in rows:
-                self._enqueue(row)
-            if len(rows) < self.per_person and self._cursor == upto:
-                del self._beyond[person]  # caught up with the scan: it loads the rest
-                return
-            if rows:
-                return
+        """Load a flooding person's next rows, in order, up to where the scan has reached (the
+        scan skips their rows while they are in `_beyond`, and loads the rest once not)."""
+        rows = await self.inbox.pending_of(
+            person, self._beyond[person], self._cursor, self.per_person
+        )
+        for row in rows:
+            self._enqueue(row)
+        if len(rows) < self.per_person:
+            del self._beyond[person]
+        else:
+            self._beyond[person] = rows[-1].seq

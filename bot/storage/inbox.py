@@ -75,6 +75,10 @@ class Inbox:
             )
         )
 
+    async def settled(self) -> None:
+        """Return once every update marked handled so far is committed as such."""
+        await self.db.transact(lambda conn: None)
+
     async def backlog(self) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) AS n FROM inbox WHERE handled_at IS NULL")
         return int(row["n"]) if row else 0
