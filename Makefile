@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := locales/id/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint catalogs extract simulate bench clean
+.PHONY: run test lint catalogs extract simulate bench bench-memory clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ simulate: $(STAMP) catalogs
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bench.throughput
+
+# Peak memory with 100,000 people writing at once (about two minutes).
+bench-memory: $(STAMP) catalogs
+	$(BIN)/python -m bench.memory
 
 clean:
 	rm -rf $(VENV) $(MO)

@@ -1,8 +1,11 @@
 """Survey answers per second through the whole bot, beside a bare python-telegram-bot echo bot.
 
-Both run in this process against `FakeRequest(FakeTelegram())`, with the same respondents, the
-same number of updates and the same concurrency. A survey answer is: update in, answer
-committed to SQLite (temp file, WAL, synchronous=FULL as the bot sets it), reply out.
+All run in this process against `FakeRequest(FakeTelegram())`, with the same respondents, the
+same number of updates and the same concurrency, each update starting as the JSON Telegram
+sends. A survey answer is: update stored in the inbox (durable intake: temp SQLite file, WAL,
+synchronous=FULL as the bot sets it), answer committed, reply out, update marked handled. The
+same bot with its inbox kept in memory (what polling without durable intake amounts to) shows
+what durable intake costs.
 
     python -m bench.throughput            (or: make bench)
 """
@@ -18,7 +21,8 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,19 +32,23 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.memory_inbox import MemoryInbox
+from bot.app import build
+from bot.intake.queue import Intake
 from bot.storage import database
 from bot.storage.database import Database
 from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
-from bot.testing.harness import FakeUser, running_bot, test_settings
-from bot.update_processor import PerUserUpdateProcessor
+from bot.testing.harness import Bot, FakeUser, test_settings
 
 RESPONDENTS = 200
 ROUNDS = 25  # answers per respondent in the timed phase
 QUESTIONS = 30  # more than ROUNDS: nobody reaches the review screen
 REPS = 5
-CONCURRENCY = PerUserUpdateProcessor().limit  # what the bot runs with
+CONCURRENCY = Intake(None, None).concurrency  # type: ignore[arg-type]  # what the bot runs with
 FIRST_USER = 500_000
+PAGE = 100  # updates per getUpdates page: the intake stores them a page at a time
 TARGET = 0.7
+INTAKE_BUDGET = 0.15  # durable intake may cost at most this share of the answer throughput
 
 Json = dict[str, Any]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
@@ -58,10 +66,10 @@ class Commits:
 def count_commits(db: Database) -> Commits:
     commits, apply = Commits(), db._apply
 
-    async def counting(batch: Any) -> Any:
+    def counting(batch: Any) -> Any:  # runs on the writer's thread
         start = time.perf_counter()
         try:
-            return await apply(batch)
+            return apply(batch)
         finally:
             commits.transactions += 1
             commits.writes += len(batch)
@@ -87,17 +95,38 @@ def survey_yaml(kind: str) -> str:
 
 
 async def timed(app: Application, updates: list[Json]) -> float:
-    """Hand every update over at once and wait until all are handled (parsing is not timed)."""
-    parsed = [Update.de_json(u, app.bot) for u in updates]
-    # A live bot holds a getUpdates page (<= 100 updates), not thousands parsed in advance: keep
-    # the bench's own backlog out of the collector's sight, for both bots alike.
+    """Hand every update to the echo bot at once and wait until all are handled. Each is parsed
+    from JSON inside the timed part, as polling parses what getUpdates returns."""
+    return await _frozen(updates, lambda: _echo_all(app, updates))
+
+
+async def _echo_all(app: Application, updates: list[Json]) -> None:
+    for update in updates:
+        app.update_queue.put_nowait(Update.de_json(update, app.bot))
+    await app.update_queue.join()
+
+
+async def through_intake(bot: Bot, updates: list[Json]) -> float:
+    """Hand every update to the bot's intake a getUpdates page at a time, as polling does, and
+    wait until all are handled."""
+
+    async def all_pages() -> None:
+        intake = bot.services.intake
+        for start in range(0, len(updates), PAGE):
+            await intake.accept(updates[start : start + PAGE])
+        await intake.idle()
+
+    return await _frozen(updates, all_pages)
+
+
+async def _frozen(updates: list[Json], work: Callable[[], Awaitable[None]]) -> float:
+    # A live bot holds a getUpdates page (<= 100 updates), not thousands in advance: keep the
+    # bench's own backlog out of the collector's sight, for every bot alike.
     gc.collect()
     gc.freeze()
     try:
         start = time.perf_counter()
-        for update in parsed:
-            app.update_queue.put_nowait(update)
-        await app.update_queue.join()
+        await work()
         return time.perf_counter() - start
     finally:
         gc.unfreeze()
@@ -168,36 +197,58 @@ async def run_echo(handler: Handler) -> Run:
     return Run(len(updates) / elapsed, elapsed)
 
 
-async def run_survey(kind: str, surveys: Path, checks: dict[str, str]) -> Run:
+@asynccontextmanager
+async def bench_bot(settings: Any, durable: bool) -> AsyncIterator[Bot]:
+    """The real bot; with `durable=False` its inbox is kept in memory instead of SQLite."""
+    telegram = FakeTelegram()
+    runtime = build(settings, request=FakeRequest(telegram), rate_limit=False)
+    if not durable:  # BENCH-ONLY: the comparison point for the cost of durable intake
+        runtime.services.intake = Intake(MemoryInbox(), runtime.services.clock)  # type: ignore[arg-type]
+    try:
+        await runtime.start()
+        yield Bot(runtime.app, telegram, runtime.services.clock)
+    finally:
+        await runtime.stop()
+
+
+async def run_survey(kind: str, surveys: Path, checks: dict[str, str], durable: bool = True) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         settings = test_settings(Path(tmp), surveys_dir=surveys)
-        async with running_bot(settings) as bot:
+        async with bench_bot(settings, durable) as bot:
             db: Database = bot.services.db
             users = [bot.user(FIRST_USER + i) for i in range(RESPONDENTS)]
-            await timed(bot.app, [u.message_update(f"/start bench_{kind}") for u in users])
+            await through_intake(bot, [u.message_update(f"/start bench_{kind}") for u in users])
             agree = [(u, *button(u, "cs:y:")) for u in users]
-            await timed(bot.app, [u.callback_update(data, shown) for u, shown, data in agree])
+            await through_intake(bot, [u.callback_update(d, shown) for u, shown, d in agree])
             updates = (plan_typed if kind == "integer" else plan_taps)(users)
-            # bench-only peek at the writer connection, to show the setting under test
-            async with db._writer.execute("PRAGMA synchronous") as cursor:  # type: ignore[union-attr]
-                synchronous = (await cursor.fetchone())[0]  # type: ignore[index]
+            # read on the writer's own connection: the setting the answers are committed under
+            synchronous = await db.transact(
+                lambda conn: conn.execute("PRAGMA synchronous").fetchone()[0]
+            )
             before, commits = len(bot.telegram.calls), count_commits(db)
-            elapsed = await timed(bot.app, updates)
+            elapsed = await through_intake(bot, updates)
             calls = [c.method for c in bot.telegram.calls[before:]]
             refused = len(getattr(bot.telegram, "refusals", []))
         with sqlite3.connect(settings.database_path) as conn:
             stored = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            handled = conn.execute(
+                "SELECT COUNT(*) FROM inbox WHERE handled_at IS NOT NULL"
+            ).fetchone()[0]
     expected = RESPONDENTS * ROUNDS
+    # Through the durable intake every update (2 set-up rounds + the timed ones) is in the inbox.
+    inbox = expected + 2 * RESPONDENTS if durable else 0
     replies = {m: calls.count(m) for m in sorted(set(calls))}
-    checks[kind] = (
-        f"{kind}: database holds {stored} answers, expected {expected} ({RESPONDENTS} x "
-        f"{ROUNDS}); journal_mode={mode}, synchronous={synchronous} (2 = FULL); "
-        f"bot calls {replies}; refused by the fake: {refused}"
+    label = kind if durable else f"{kind}, inbox in memory"
+    checks[label] = (
+        f"{label}: database holds {stored} answers, expected {expected} ({RESPONDENTS} x "
+        f"{ROUNDS}); {handled} updates marked handled in the inbox, expected {inbox}; "
+        f"journal_mode={mode}, synchronous={synchronous} (2 = FULL); bot calls {replies}; "
+        f"refused by the fake: {refused}"
     )
-    if (stored, mode, synchronous, refused) != (expected, "wal", 2, 0):
+    if (stored, handled, mode, synchronous, refused) != (expected, inbox, "wal", 2, 0):
         print("\n".join(f"check:   {c}" for c in checks.values()))
-        raise SystemExit(f"bench: FAILED check for the {kind} survey (see the last line)")
+        raise SystemExit(f"bench: FAILED check for the {label} survey (see the last line)")
     return Run(len(updates) / elapsed, elapsed, commits)
 
 
@@ -221,6 +272,7 @@ async def main() -> int:
         jobs: dict[str, Callable[[], Awaitable[Run]]] = {
             "echo": lambda: run_echo(echo),
             "typed": lambda: run_survey("integer", surveys, checks),
+            "in_memory": lambda: run_survey("integer", surveys, checks, durable=False),
             "shaped": lambda: run_echo(echo_shaped),
             "buttons": lambda: run_survey("yes_no", surveys, checks),
             "unbatched": lambda: one_commit_per_answer(surveys, checks),
@@ -250,6 +302,7 @@ async def main() -> int:
     print(line("echo baseline:", "echo", "updates/s"))
     print(line("survey (typed):", "typed"))
     print(line("survey (buttons):", "buttons"))
+    print(line("  comparison: inbox in memory", "in_memory"))
     print(line("  comparison: one commit per answer", "unbatched"))
     print(line("  diagnostic: echo, survey-shaped", "shaped", "updates/s"))
     print(line("  survey (typed) vs shaped echo", "typed", vs="shaped"))
@@ -268,6 +321,16 @@ async def main() -> int:
     pairs = ", ".join(f"{r:.2f}" for r in paired)
     verdict = "meets" if ratio >= TARGET else "is BELOW"
     print(f"result:  typed/echo paired ratio {ratio:.2f} (median of {pairs}) {verdict} {TARGET}")
+    costs = sorted(
+        1 - d.rate / m.rate for d, m in zip(results["typed"], results["in_memory"], strict=True)
+    )
+    cost = costs[len(costs) // 2]
+    within = "within" if cost <= INTAKE_BUDGET else "OVER"
+    print(
+        f"result:  durable intake costs {100 * cost:.0f}% of the answer throughput (median of "
+        f"{', '.join(f'{100 * c:.0f}%' for c in costs)}, each durable run paired with the "
+        f"in-memory run after it), {within} the {100 * INTAKE_BUDGET:.0f}% budget"
+    )
     return 0
 
 
