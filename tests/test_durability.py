@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import sqlite3
 import threading
 from datetime import timedelta
@@ -300,3 +301,37 @@ def test_the_shipped_migrations_are_all_found() -> None:
     files = sorted(e.name for e in shipped.iterdir() if e.name.endswith(".sql"))
     assert [name for _, name, _ in migrations()] == files
     assert [number for number, _, _ in migrations()] == list(range(1, len(files) + 1))
+
+
+async def test_an_answer_stored_but_not_replied_to_is_shown_after_a_restart(
+    mini_settings: Settings,
+) -> None:
+    """Killed after the answer was committed and before the reply went out: the update is
+    still unhandled in the inbox, so the next start handles it again. It must not be applied
+    twice, and the person must see where they are rather than wait for a reply forever."""
+    telegram = FakeTelegram()
+    async with running_bot(mini_settings, telegram) as first:
+        user = first.user(91)
+        await consent(user, "uji")
+        await user.tap("Kurir")
+        await user.tap("Tidak ada")
+        await user.tap("Selesai")  # now at "hari"
+        answer = user.message_update("5")
+        await user.deliver(answer)
+        sent_before = len(telegram.calls_to("sendMessage", 91))
+    # Put the database in the state the kill would have left: the update not yet handled.
+    conn = sqlite3.connect(mini_settings.database_path)
+    with conn:
+        conn.execute(
+            "UPDATE inbox SET handled_at = NULL, person = ?, body = ? WHERE update_id = ?",
+            (91, json.dumps(answer), answer["update_id"]),
+        )
+    conn.close()
+    async with running_bot(mini_settings, telegram) as second:
+        await second.services.intake.idle()
+        user = second.user(91)
+        assert len(telegram.calls_to("sendMessage", 91)) == sent_before + 1
+        assert "km" in user.text  # the question after "hari", shown again
+    assert answers(mini_settings, 91)["hari"] == 5
+    responses = rows(mini_settings, "SELECT rev FROM responses")
+    assert len(responses) == 1
