@@ -6,7 +6,7 @@ import logging
 from html import escape
 
 from telegram import Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, EndPointNotFound, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from handlers.common import services
@@ -17,7 +17,9 @@ log = logging.getLogger("bot.errors")
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
-    if isinstance(error, InvalidToken):
+    # do_api_request (outbox) reports a 401 as EndPointNotFound once the bot is initialised;
+    # the bot calls only endpoints that exist, so both mean the token was rejected.
+    if isinstance(error, InvalidToken | EndPointNotFound):
         # Revoked while running: nothing can be sent any more. The process stops with one line.
         services(context).lifecycle.token_rejected()
         return

@@ -16,7 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.intake.queue import Intake
 
@@ -51,7 +57,9 @@ class Poller:
         while True:
             try:
                 updates = await self._fetch(self.timeout)
-            except InvalidToken:
+            except (InvalidToken, EndPointNotFound):
+                # Once the bot is initialised, PTB's do_api_request reports a 401 (or 404) as
+                # EndPointNotFound; getUpdates exists, so it can only mean a rejected token.
                 self.on_rejected_token()
                 return
             except RetryAfter as exc:
