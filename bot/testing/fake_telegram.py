@@ -64,6 +64,14 @@ class Call:
 
 
 @dataclass
+class _Hold:
+    """Answers to one method kept back: `let_through` more go out first, then each waits."""
+
+    let_through: int
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
 class Chat:
     id: int
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -135,6 +143,7 @@ class FakeTelegram:
         # Requests Telegram would have refused: a correct bot makes none (tests check this).
         self.refusals: list[tuple[Call, ApiError]] = []
         self._answered_queries: set[str] = set()
+        self._holds: dict[str, _Hold] = {}
 
     # -- what the bot calls --------------------------------------------------------------
 
@@ -152,7 +161,25 @@ class FakeTelegram:
         except ApiError as error:
             self.refusals.append((self.calls[-1], error))
             raise
+        hold = self._holds.get(method)
+        if hold is not None:
+            if hold.let_through > 0:
+                hold.let_through -= 1
+            else:
+                await hold.release.wait()
         return result
+
+    def hold_answers(self, method: str, *, after: int = 0) -> None:
+        """Carry out every call to `method`, but once the next `after` have been answered, keep
+        the answers back until `release`: a connection that stalls after Telegram has acted. A
+        bot killed then dies not knowing its message went out, which is how a crash repeats one."""
+        self._holds[method] = _Hold(after)
+
+    def release(self, method: str) -> None:
+        """Let the answers `hold_answers` kept back go, and keep no more back."""
+        hold = self._holds.pop(method, None)
+        if hold is not None:
+            hold.release.set()
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return BOT_USER
@@ -250,6 +277,9 @@ class FakeTelegram:
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
+        # Like Telegram: at most `limit` (1-100, default 100) of the oldest unconfirmed updates;
+        # a backlog arrives in pages, each confirmed by the offset of the next call.
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates:
             self._new_updates.clear()
@@ -258,7 +288,13 @@ class FakeTelegram:
                 await asyncio.wait_for(self._new_updates.wait(), timeout=timeout)
             except TimeoutError:
                 return []
-        return list(self._updates)
+        return self._updates[:limit]
+
+    @property
+    def pending_update_count(self) -> int:
+        """Updates not yet confirmed by a getUpdates offset (the Bot API's getWebhookInfo field
+        of that name): 0 once the bot has taken, and said so, everything queued."""
+        return len(self._updates)
 
     # -- what people do ------------------------------------------------------------------
 
