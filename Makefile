@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := locales/id/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint catalogs extract simulate bench bench-memory clean
+.PHONY: run test lint catalogs extract simulate bench bench-memory fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ simulate: $(STAMP) catalogs
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bench.throughput
+
+# The update-path fuzz test at length (make test runs a short version of it).
+fuzz: $(STAMP) catalogs
+	FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py
 
 # Peak memory with 100,000 people writing at once (about two minutes).
 bench-memory: $(STAMP) catalogs
