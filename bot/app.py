@@ -17,7 +17,7 @@ from bot.core import regions
 from bot.core.survey.loader import load_surveys
 from bot.core.survey.model import RegionQuestion
 from bot.i18n import I18n
-from bot.intake.queue import Intake
+from bot.intake.queue import Intake, Unfinished
 from bot.lifecycle import Lifecycle
 from bot.services.clock import Clock
 from bot.services.container import Services
@@ -69,6 +69,9 @@ class Runtime:
 
     async def _handle(self, body: str) -> None:
         await self.app.process_update(Update.de_json(json.loads(body), self.app.bot))
+        if self.services.lifecycle.token_was_rejected:
+            # PTB handed the 401 to the error handler and returned; the reply never went out.
+            raise Unfinished
 
     async def stop(self, grace: float = 4.0) -> None:
         """Finish what is in hand (at most `grace` seconds; the rest stays stored), then close."""

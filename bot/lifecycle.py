@@ -33,6 +33,10 @@ class Lifecycle:
         self.stop(EXIT_CONFIG, REJECTED_TOKEN)
 
     @property
+    def token_was_rejected(self) -> bool:
+        return self.stopping and self.reason == REJECTED_TOKEN
+
+    @property
     def stopping(self) -> bool:
         return self._stopped.is_set()
 

@@ -82,9 +82,10 @@ async def _start(runtime: Runtime, settings: Settings) -> int | None:
 async def _stop(runtime: Runtime, poller: Poller, polling: asyncio.Task[None], code: int) -> None:
     polling.cancel()
     await asyncio.gather(polling, return_exceptions=True)
-    if code != EXIT_CONFIG:  # with a rejected token there is nobody to confirm anything to
-        await poller.confirm()
-    await runtime.stop(GRACE)
+    rejected = runtime.services.lifecycle.token_was_rejected
+    if not rejected:  # with a rejected token there is nobody to confirm anything to, and
+        await poller.confirm()  # no handler in hand can send its reply: stop them at once
+    await runtime.stop(0 if rejected else GRACE)
     log.info("Bot stopped")
 
 

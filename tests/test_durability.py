@@ -250,7 +250,7 @@ async def test_a_stale_copy_never_overwrites_newer_answers(mini_settings: Settin
         await consent(on_a, "uji")
         await on_a.tap("Kurir")  # a now caches the session at "platform"
         platform_question = copy.deepcopy(on_a.last)  # as the phone shows it, before edits
-        lock = Path(f"{mini_settings.database_path}.lock")
+        lock = Path(f"{mini_settings.database_path.resolve()}.lock")
         await asyncio.to_thread(lock.unlink)
         async with running_bot(mini_settings, telegram) as b:
             on_b = b.user(81)

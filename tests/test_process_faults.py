@@ -406,12 +406,6 @@ async def test_sigterm_with_a_large_backlog_exits_promptly_and_loses_nothing(
     assert closed_cleanly(db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A handler whose reply meets the revoked token is marked handled all the same "
-    "(PTB hands the error to the error handler and returns), so its reply is never sent, "
-    "even after a restart with a valid token. See the issue 9 report.",
-)
 async def test_token_revoked_mid_backlog_nobody_is_left_unanswered(tmp_path: Path) -> None:
     """The token is revoked while a backlog is being answered, then fixed: after the restart
     everyone has their reply (what could not be sent stayed in the inbox)."""

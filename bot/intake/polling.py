@@ -52,10 +52,12 @@ class Poller:
 
     async def run(self) -> None:
         """Fetch, store, confirm, until cancelled or the token is rejected."""
-        await self.bot.delete_webhook()  # getUpdates is refused while a webhook is set
-        backoff = 1.0
+        backoff, webhook_cleared = 1.0, False
         while True:
             try:
+                if not webhook_cleared:  # getUpdates is refused while a webhook is set
+                    await self.bot.delete_webhook()
+                    webhook_cleared = True
                 updates = await self._fetch(self.timeout)
             except (InvalidToken, EndPointNotFound):
                 # Once the bot is initialised, PTB's do_api_request reports a 401 (or 404) as

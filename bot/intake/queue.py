@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 Handler = Callable[[str], Awaitable[None]]
 
 
+class Unfinished(Exception):
+    """Raised by a handler that could not finish for a reason outside the update (the bot is
+    stopping because Telegram rejected its token, so the reply never went out): the update
+    stays stored and is handled again at the next start."""
+
+
 def person_of(update: dict[str, Any]) -> int:
     """Whose order an update keeps: the sender, else the chat; 0 for the rare update with
     neither (they are then handled one at a time, which is safe)."""
@@ -191,6 +197,8 @@ class Intake:
         try:
             await self._handle(row.body)
             finished = True
+        except Unfinished:
+            pass
         except asyncio.CancelledError:
             raise
         except Exception:

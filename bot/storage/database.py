@@ -82,7 +82,8 @@ def _statements(statements: Sequence[Statement], returning: bool) -> Callable[..
 class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._lock = FileLock(f"{self.path}.lock", timeout=0)
+        # Beside the real file: two spellings of one path, or a symlink, share one lock.
+        self._lock = FileLock(f"{self.path.resolve()}.lock", timeout=0)
         self._conn: sqlite3.Connection | None = None  # the writer's; used on its thread only
         self._thread: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None
