@@ -28,7 +28,7 @@ from bot.storage.inbox import Inbox
 from bot.storage.responses import ResponseRepository
 from bot.storage.users import UserRepository
 from conversations.survey import entry, flow
-from handlers import commands, errors, help, language, privacy
+from handlers import commands, errors, help, language, privacy, unknown
 from handlers.common import KEY
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,7 @@ def build(
     language.register(app)
     help.register(app)
     privacy.register(app)
+    unknown.register(app)  # last: only commands no one else took
     errors.register(app)
     return Runtime(app, svc)
 

@@ -7,7 +7,7 @@ stickers and photos, letting time pass. Whatever they do:
 
 - nothing is logged at ERROR (the apology-and-traceback path is never taken),
 - Telegram is never sent a request it would refuse,
-- every tap is answered and every message gets a reply (unknown commands aside),
+- every tap is answered and every message gets a reply (unknown commands too),
 - the database holds only what an auditor would accept (see `_audit`).
 
 One bot runs for the whole test, inside one event loop, because starting one per example costs
@@ -227,10 +227,8 @@ class Fuzz:
         if kind == "wait":
             self.bot.clock.advance(timedelta(minutes=action[1]))
         elif kind in {"text", "command"}:
-            text = action[1]
-            # Unknown commands get no reply; every known one and every other text does.
-            known = not text.startswith("/") or kind == "command"
-            await self.deliver(user, user.message_update(text), reply=known)
+            # Every text gets a reply, unknown commands included ("I don't know that command").
+            await self.deliver(user, user.message_update(action[1]), reply=True)
         elif kind == "edit":
             update = user.message_update(action[1])
             update["edited_message"] = update.pop("message")

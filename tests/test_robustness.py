@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.testing.harness import Bot
 from tests.helpers import answers, consent, rows, to_review
 
@@ -222,3 +224,14 @@ async def test_another_survey_while_one_is_open(bot: Bot) -> None:
     await user.send("/start latih")
     assert "Anda sedang mengisi “Akses BPJS" in user.text and "/batal" in user.text
     assert "Pertanyaan 2 dari" in user.text
+
+
+@pytest.mark.parametrize("text", ["/batall", "/foo", "/start2", "/²"])
+async def test_an_unknown_command_gets_a_short_answer(mini: Bot, text: str) -> None:
+    user = mini.user(88)
+    await consent(user, "uji")
+    shown = len(user.messages)
+    await user.send(text)
+    assert "tidak mengenal perintah itu" in user.text and "/bantuan" in user.text
+    assert len(user.messages) == shown + 1
+    assert "Apa pekerjaan Anda?" in user.messages[-2]["text"]  # the survey is left as it was
