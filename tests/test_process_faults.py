@@ -134,6 +134,15 @@ def people(telegram: FakeTelegram, count: int, first: int = 10_000) -> list[Fake
     return [FakeUser(None, telegram, first + i) for i in range(count)]  # type: ignore[arg-type]
 
 
+async def everyone_writes(bot: Running, telegram: FakeTelegram, crowd: list[FakeUser]) -> None:
+    """Once the bot polls, each person sends /bantuan (one reply each), all at once; returns
+    when the bot has stored every one (Telegram has none left unconfirmed)."""
+    await bot.until(lambda: telegram.calls_to("getUpdates"), "the first getUpdates")
+    for person in crowd:
+        telegram.queue_update(person.message_update("/bantuan"))
+    await bot.until(lambda: telegram.pending_update_count == 0, f"all {len(crowd)} stored")
+
+
 def replies(telegram: FakeTelegram) -> Counter[int]:
     """How many messages the bot sent to each chat."""
     return Counter(int(c.params["chat_id"]) for c in telegram.calls_to("sendMessage"))
@@ -172,10 +181,7 @@ async def test_killed_mid_backlog_everyone_is_answered_after_restart(tmp_path: P
     async with LoopbackServer(telegram) as server:
         # Default pace (29 a second): 300 replies take ten seconds, so a backlog builds.
         async with bot_process(tmp_path, "first", **settings(server, db)) as first:
-            await first.until(lambda: telegram.calls_to("getUpdates"), "the first getUpdates")
-            for person in crowd:
-                telegram.queue_update(person.message_update("/bantuan"))  # one reply each
-            await first.until(lambda: telegram.pending_update_count == 0, "all 300 stored")
+            await everyone_writes(first, telegram, crowd)
             await first.until(lambda: replies(telegram).total() >= 30, "a few dozen replies")
             # From here Telegram delivers the replies but its answers stall, so the handlers
             # that send them are still in flight at the kill: the crash that repeats a reply.
@@ -375,10 +381,7 @@ async def test_sigterm_with_a_large_backlog_exits_promptly_and_loses_nothing(
     async with LoopbackServer(telegram) as server:
         # Default pace: 1,200 replies would take forty seconds; the stop cannot wait for them.
         async with bot_process(tmp_path, "first", **settings(server, db)) as first:
-            await first.until(lambda: telegram.calls_to("getUpdates"), "the first getUpdates")
-            for person in crowd:
-                telegram.queue_update(person.message_update("/bantuan"))
-            await first.until(lambda: telegram.pending_update_count == 0, "all 1,200 stored")
+            await everyone_writes(first, telegram, crowd)
             await first.until(lambda: replies(telegram), "the first replies")
             took = await first.stop()
         print(f"\nexited {took:.2f} s after SIGTERM")
@@ -415,10 +418,7 @@ async def test_token_revoked_mid_backlog_nobody_is_left_unanswered(tmp_path: Pat
     everyone = {p.id for p in crowd}
     async with LoopbackServer(telegram) as server:
         async with bot_process(tmp_path, "first", **settings(server, db)) as first:
-            await first.until(lambda: telegram.calls_to("getUpdates"), "the first getUpdates")
-            for person in crowd:
-                telegram.queue_update(person.message_update("/bantuan"))
-            await first.until(lambda: telegram.pending_update_count == 0, "all 200 stored")
+            await everyone_writes(first, telegram, crowd)
             await first.until(lambda: replies(telegram).total() >= 10, "the first replies")
             server.token = f"{BOT_ID}:revoked"
             assert await first.exit_code() == EXIT_CONFIG, printed(first.err)

@@ -19,6 +19,23 @@ from bot.config import Settings
 from bot.services.clock import Clock
 from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
 
+_NOT_TEXT: dict[str, dict[str, Any]] = {
+    "sticker": {
+        "sticker": {
+            "file_id": "stk",
+            "file_unique_id": "stku",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
+    "photo": {"photo": [{"file_id": "ph", "file_unique_id": "phu", "width": 90, "height": 90}]},
+    "voice": {"voice": {"file_id": "vc", "file_unique_id": "vcu", "duration": 3}},
+    "location": {"location": {"latitude": -10.17, "longitude": 123.6}},
+}
+
 
 class FakeUser:
     def __init__(
@@ -139,28 +156,14 @@ class FakeUser:
         await self.deliver(self.tap_update(label, message))
         return self.last
 
+    def other_update(self, kind: str, **extra: Any) -> dict[str, Any]:
+        """A message that is not text: a sticker, photo, voice note or location (`extra` adds
+        fields, such as a photo's caption)."""
+        content = {**_NOT_TEXT[kind], **extra}
+        return {"update_id": self.telegram.next_update_id(), "message": self._message(**content)}
+
     async def send_other(self, kind: str) -> dict[str, Any]:
-        kinds: dict[str, dict[str, Any]] = {
-            "sticker": {
-                "sticker": {
-                    "file_id": "stk",
-                    "file_unique_id": "stku",
-                    "type": "regular",
-                    "width": 512,
-                    "height": 512,
-                    "is_animated": False,
-                    "is_video": False,
-                }
-            },
-            "photo": {
-                "photo": [{"file_id": "ph", "file_unique_id": "phu", "width": 90, "height": 90}]
-            },
-            "voice": {"voice": {"file_id": "vc", "file_unique_id": "vcu", "duration": 3}},
-            "location": {"location": {"latitude": -10.17, "longitude": 123.6}},
-        }
-        content = kinds[kind]
-        update = {"update_id": self.telegram.next_update_id(), "message": self._message(**content)}
-        await self.deliver(update)
+        await self.deliver(self.other_update(kind))
         return self.last
 
 
