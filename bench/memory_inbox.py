@@ -8,6 +8,7 @@ memory until handled).
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -18,6 +19,7 @@ class MemoryInbox:
     def __init__(self) -> None:
         self._rows: dict[int, Stored] = {}
         self._order: list[int] = []  # seqs of pending rows, ascending
+        self._by_person: defaultdict[int, list[int]] = defaultdict(list)  # the same, per person
         self._ids: set[int] = set()
         self._next = 1
 
@@ -28,6 +30,7 @@ class MemoryInbox:
             self._ids.add(a.update_id)
             self._rows[self._next] = Stored(self._next, a.person, a.body)
             self._order.append(self._next)
+            self._by_person[a.person].append(self._next)
             self._next += 1
 
     async def pending(self, after: int, limit: int) -> list[Stored]:
@@ -35,18 +38,18 @@ class MemoryInbox:
         return [self._rows[seq] for seq in self._order[start : start + limit]]
 
     async def pending_of(self, person: int, after: int, upto: int, limit: int) -> list[Stored]:
-        start = bisect.bisect_right(self._order, after)
-        found: list[Stored] = []
-        for seq in self._order[start:]:
-            if seq > upto or len(found) == limit:
-                break
-            if self._rows[seq].person == person:
-                found.append(self._rows[seq])
-        return found
+        seqs = self._by_person.get(person, [])
+        start = bisect.bisect_right(seqs, after)
+        return [self._rows[seq] for seq in seqs[start : start + limit] if seq <= upto]
 
-    def handled(self, seq: int, now: datetime) -> None:
-        del self._rows[seq]
-        self._order.pop(bisect.bisect_left(self._order, seq))
+    def handled(self, seqs: Sequence[int], now: datetime) -> None:
+        for seq in seqs:
+            person = self._rows.pop(seq).person
+            self._order.pop(bisect.bisect_left(self._order, seq))
+            mine = self._by_person[person]
+            mine.pop(bisect.bisect_left(mine, seq))
+            if not mine:
+                del self._by_person[person]
 
     async def settled(self) -> None:
         pass

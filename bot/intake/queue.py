@@ -81,6 +81,7 @@ class Intake:
         self._flying: dict[int, asyncio.Task[None]] = {}  # person -> their running handler
         self._beyond: dict[int, int] = {}  # person -> seq of their last loaded row; more wait
         self._refills: deque[int] = deque()  # people in _beyond whose loaded rows are done
+        self._handled: list[int] = []  # seqs finished since the last bookkeeping write
         self._loaded = 0
         self._cursor = 0  # every pending row up to this seq has been seen by the scan
         self._more = True  # the last scan may not have reached the end of the backlog
@@ -127,6 +128,14 @@ class Intake:
                 log.warning(
                     "Stopped %d updates mid-way; they run again at the next start", len(late)
                 )
+        self._mark_handled()
+
+    def _mark_handled(self) -> None:
+        """One bookkeeping write for every update finished since the last: queued behind the
+        handlers' own writes, so it never commits before them."""
+        if self._handled:
+            self.inbox.handled(self._handled, self.clock.now())
+            self._handled = []
 
     async def idle(self) -> None:
         """Wait until everything stored so far has been handled and marked so (tests,
@@ -142,6 +151,7 @@ class Intake:
         """The one task that reads the inbox and starts handlers (so reads never race)."""
         while not self._stopping:
             self._wake.clear()
+            self._mark_handled()
             try:
                 while self._refills and not self._stopping:
                     await self._refill(self._refills[0])
@@ -157,6 +167,7 @@ class Intake:
                 continue
             self._launch()
             if not (self._flying or self._loaded or self._beyond or self._more or self._refills):
+                self._mark_handled()
                 self._idle.set()
             if not self._wake.is_set() and not self._stopping:
                 await self._wake.wait()
@@ -209,7 +220,7 @@ class Intake:
             finished = True
         finally:
             if finished:
-                self.inbox.handled(row.seq, self.clock.now())
+                self._handled.append(row.seq)
             self._flying.pop(row.person, None)
             if not self._stopping:
                 self._next_for(row.person)

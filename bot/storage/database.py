@@ -167,11 +167,10 @@ class Database:
         and touch no asyncio object."""
         return await self._submit(fn)
 
-    def write_soon(self, *statements: Statement) -> None:
-        """Queue a write nobody waits for (bookkeeping): committed with the next batch, after
-        every write already queued. A failure is logged."""
-        future = self._enqueue(_statements(statements, False))
-        future.add_done_callback(_log_failure)
+    def soon(self, fn: Callable[[sqlite3.Connection], Any]) -> None:
+        """Queue a transaction function nobody waits for (bookkeeping): it runs and commits with
+        the next batch, after every write already queued. A failure is logged."""
+        self._enqueue(fn).add_done_callback(_log_failure)
 
     async def _submit(self, run: Callable[[sqlite3.Connection], T]) -> T:
         # A caller cancelled while waiting cancels only its own future: the batch still commits

@@ -65,15 +65,18 @@ class Inbox:
             )
         )
 
-    def handled(self, seq: int, now: datetime) -> None:
-        """Mark an update handled, forgetting what it said and who sent it. Queued behind the
-        handler's own writes, so it never commits before them; nobody waits for it."""
-        self.db.write_soon(
-            (
+    def handled(self, seqs: Sequence[int], now: datetime) -> None:
+        """Mark updates handled, forgetting what they said and who sent them. Nobody waits for
+        it: it commits with the next batch, after every write already queued."""
+
+        def mark(conn: sqlite3.Connection) -> None:
+            conn.executemany(
                 "UPDATE inbox SET handled_at = ?, person = NULL, body = NULL WHERE seq = ?",
-                (to_db(now), seq),
+                [(stamp, seq) for seq in seqs],
             )
-        )
+
+        stamp = to_db(now)
+        self.db.soon(mark)
 
     async def settled(self) -> None:
         """Return once every update marked handled so far is committed as such."""
