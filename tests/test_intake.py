@@ -7,13 +7,14 @@ import asyncio
 import json
 import random
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.config import Settings
-from bot.intake.queue import Intake, person_of
+from bot.intake.queue import Intake, arrival, person_of
 from bot.services.clock import Clock
 from bot.storage.database import Database
 from bot.storage.inbox import Inbox
@@ -215,3 +216,19 @@ async def test_updates_through_the_bot_are_stored_then_marked_handled(
     assert len(stored) == 3  # /start, Setuju, Kurir
     assert all(r["handled_at"] and r["person"] is None and r["body"] is None for r in stored)
     assert answers(mini_settings, 61) == {"kerja": "kurir"}
+
+
+async def test_housekeeping_forgets_handled_ids_after_two_days_and_keeps_pending(
+    db: Database,
+) -> None:
+    clock = Clock()
+    intake = Intake(Inbox(db), clock)
+    intake.start(Recorder())
+    await intake.accept([message(1, 5)])
+    await intake.idle()
+    await intake.stop(grace=1)
+    await Inbox(db).store([arrival(message(2, 6))], clock.now())  # not handled yet
+    clock.advance(timedelta(days=2, minutes=1))
+    assert await Inbox(db).purge_handled(clock.now() - timedelta(days=2)) == 1
+    left = await db.fetchall("SELECT update_id FROM inbox")
+    assert [r["update_id"] for r in left] == [2]
