@@ -48,7 +48,7 @@ async def serve(settings: Settings) -> int:
     log.info("Bot started; polling for updates")
     code, reason = await life.wait()
     try:
-        await asyncio.wait_for(_stop(runtime, poller, polling, code), STOP_DEADLINE)
+        await asyncio.wait_for(_stop(runtime, poller, polling), STOP_DEADLINE)
     except TimeoutError:
         log.error("Stopping took longer than %.0f s; exiting anyway", STOP_DEADLINE)
     if reason:
@@ -79,7 +79,7 @@ async def _start(runtime: Runtime, settings: Settings) -> int | None:
     return code
 
 
-async def _stop(runtime: Runtime, poller: Poller, polling: asyncio.Task[None], code: int) -> None:
+async def _stop(runtime: Runtime, poller: Poller, polling: asyncio.Task[None]) -> None:
     polling.cancel()
     await asyncio.gather(polling, return_exceptions=True)
     rejected = runtime.services.lifecycle.token_was_rejected

@@ -151,26 +151,16 @@ class SurveyService:
             return Outcome(kind, session, self.survey_of(session), resumed=True)
         if not survey.allow_multiple and await self.responses.submitted_count(user_id, survey.id):
             return Outcome(Kind.ALREADY_DONE, survey=survey)
+        first = engine.first_question(survey)
         try:
-            session = await self._start(user_id, survey, source, update_id)
+            session = await self.responses.start(
+                user_id, survey.id, survey.version, source, first, update_id, self.clock.now()
+            )
         except Conflict:  # one was opened meanwhile (another process): show that one
             self.forget(user_id)
             return await self.resume(user_id)
         self._open[user_id] = session
         return Outcome(Kind.SHOW, session, survey, expired=expired)
-
-    async def _start(
-        self, user_id: int, survey: Survey, source: str | None, update_id: int
-    ) -> Session:
-        return await self.responses.start(
-            user_id,
-            survey.id,
-            survey.version,
-            source,
-            engine.first_question(survey),
-            update_id,
-            self.clock.now(),
-        )
 
     async def resume(self, user_id: int) -> Outcome:
         """Show the current question again (after /start, /survei or a long break)."""

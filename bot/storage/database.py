@@ -10,7 +10,7 @@ before replied" holds for every answer.
 Writes in a batch run in the order they were queued, each inside its own SAVEPOINT: one that
 fails is rolled back alone and its caller gets the error, the others commit. A write is either
 statements prepared beforehand or a *transaction function* (`transact`) that reads and writes
-in the writer's thread, for rules that span rows or people ("is this response still open at
+on the writer's connection, for rules that span rows or people ("is this response still open at
 this revision?", "is a seat left?"): it sees every write queued before it and nothing can
 interleave with it.
 
@@ -69,13 +69,10 @@ class _Write:
     done: asyncio.Future[Any] = field(repr=False)
 
 
-def _statements(statements: Sequence[Statement], returning: bool) -> Callable[..., Any]:
-    def run(conn: sqlite3.Connection) -> list[int | None]:
-        ids: list[int | None] = []
+def _statements(statements: Sequence[Statement]) -> Callable[[sqlite3.Connection], None]:
+    def run(conn: sqlite3.Connection) -> None:
         for sql, params in statements:
-            cursor = conn.execute(sql, params)
-            ids.append(cursor.lastrowid if returning else None)
-        return ids
+            conn.execute(sql, params)
 
     return run
 
@@ -151,20 +148,18 @@ class Database:
 
     # -- writes --------------------------------------------------------------------------
 
-    async def write(self, *statements: Statement, returning: bool = False) -> list[int | None]:
-        """Run the statements in one transaction; returns once committed.
-
-        With `returning=True` the result holds each statement's lastrowid (else None each).
-        """
-        return await self._submit(_statements(statements, returning))
+    async def write(self, *statements: Statement) -> None:
+        """Run the statements as one unit; returns once committed. (For a write that must read,
+        check or return something, use `transact`.)"""
+        await self._submit(_statements(statements))
 
     async def transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` on the writer's connection inside the next batch, as one unit: it sees every
         write queued before it, nothing interleaves with it, and if it raises, what it wrote is
         rolled back and the error is raised here. Returns `fn`'s result once committed.
 
-        `fn` runs on the writer's thread: it must be quick, use only the connection it is given
-        and touch no asyncio object."""
+        `fn` is plain synchronous code run while the batch is applied: it must be quick (the
+        event loop waits for it), use only the connection it is given, and not await."""
         return await self._submit(fn)
 
     def soon(self, fn: Callable[[sqlite3.Connection], Any]) -> None:
