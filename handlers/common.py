@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -36,3 +39,20 @@ async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Who | None:
     svc = services(context)
     locale = await svc.people.locale(user.id, svc.i18n.resolve(user.language_code))
     return Who(user.id, chat.id, locale, svc.i18n.gettext(locale))
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+PersonalHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Who], Awaitable[None]]
+
+
+def personal(handler: PersonalHandler) -> Handler:
+    """For every handler that talks with one person: who they are and their language, resolved
+    once, here. Updates with no such person (groups, channels, other bots) never reach it."""
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        w = await who(update, context)
+        if w is not None:
+            await handler(update, context, w)
+
+    return run

@@ -10,14 +10,14 @@ from telegram.error import BadRequest, EndPointNotFound, InvalidToken, NetworkEr
 from telegram.ext import Application, ContextTypes
 
 from handlers.common import services
-from handlers.outbox import send, toast
+from handlers.send import send, toast
 
 log = logging.getLogger("bot.errors")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
-    # do_api_request (outbox) reports a 401 as EndPointNotFound once the bot is initialised;
+    # do_api_request (handlers/send.py) reports a 401 as EndPointNotFound once the bot is initialised;
     # the bot calls only endpoints that exist, so both mean the token was rejected.
     if isinstance(error, InvalidToken | EndPointNotFound):
         # Revoked while running: nothing can be sent any more. The process stops with one line.

@@ -7,14 +7,12 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.common import who
-from handlers.outbox import send
+from handlers.common import Who, personal
+from handlers.send import send
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     _ = w._
     lines = [
         "<b>" + escape(_("How this bot works")) + "</b>",

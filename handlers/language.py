@@ -8,26 +8,24 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.i18n import LANGUAGE_NAMES, LOCALES
-from handlers.common import services, who
-from handlers.outbox import button, edit_or_send, keyboard, send, toast
+from handlers.common import Who, personal, services
+from handlers.send import button, edit_or_send, keyboard, send, toast
 
 FLAGS = {"id": "🇮🇩", "en": "🇬🇧"}
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     markup = keyboard(
         [[button(f"{FLAGS[loc]} {LANGUAGE_NAMES[loc]}", f"lang:{loc}") for loc in LOCALES]]
     )
     await send(context, w.chat_id, escape(w._("Choose your language:")), markup)
 
 
-async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
+@personal
+async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     query = update.callback_query
-    if w is None or query is None:
+    if query is None:
         return
     locale = (query.data or "").removeprefix("lang:")
     if locale not in LOCALES:

@@ -12,17 +12,15 @@ from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
 from bot.i18n import LANGUAGE_NAMES
-from handlers.common import services, who
-from handlers.outbox import button, edit_or_send, keyboard, send, toast
+from handlers.common import Who, personal, services
+from handlers.send import button, edit_or_send, keyboard, send, toast
 
 # Telegram caps a message at 4096 characters; long histories are cut with a note.
 MESSAGE_BUDGET = 3800
 
 
-async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     _ = w._
     svc = services(context)
     user = await svc.people.get(w.user_id)
@@ -61,10 +59,8 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(context, w.chat_id, text)
 
 
-async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     if await services(context).people.get(w.user_id) is None:
         await send(context, w.chat_id, escape(w._("We keep no data about you.")))
         return
@@ -80,10 +76,10 @@ async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(context, w.chat_id, escape(text), markup)
 
 
-async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
+@personal
+async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     query = update.callback_query
-    if w is None or query is None:
+    if query is None:
         return
     await toast(update)
     if query.data != "erase:y":

@@ -11,14 +11,12 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from handlers.common import who
-from handlers.outbox import send
+from handlers.common import Who, personal
+from handlers.send import send
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     text = w._("Sorry, I don't know that command. Type /bantuan to see what I can do.")
     await send(context, w.chat_id, escape(text))
 

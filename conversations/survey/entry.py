@@ -14,8 +14,8 @@ from bot.core.survey.model import Survey
 from bot.core.text import pick
 from bot.services.surveys import Kind
 from conversations.survey.present import expired_notice, present
-from handlers.common import Who, services, who
-from handlers.outbox import Keyboard, button, edit_or_send, keyboard, send, toast
+from handlers.common import Who, personal, services
+from handlers.send import Keyboard, button, edit_or_send, keyboard, send, toast
 
 CONSENT_PREFIX = "cs"
 
@@ -113,10 +113,8 @@ async def open_survey(
     await send(context, w.chat_id, expired_notice(w, outcome.expired) + text, keyboard)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     svc = services(context)
     payload = context.args[0] if context.args else None
     survey = svc.surveys.survey_for_payload(payload)
@@ -136,20 +134,18 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await open_survey(update, context, w, survey, payload)
 
 
-async def surveys_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def surveys_command(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     if not await services(context).people.has_consented(w.user_id):
         await show_consent(update, context, w, None)
         return
     await open_survey(update, context, w, None, None)
 
 
-async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
+@personal
+async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     query = update.callback_query
-    if w is None or query is None:
+    if query is None:
         return
     svc = services(context)
     parts = (query.data or "").split(":", 2)
@@ -180,10 +176,10 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await open_survey(update, context, w, survey, payload or None, fresh=True)
 
 
-async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
+@personal
+async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     query = update.callback_query
-    if w is None or query is None:
+    if query is None:
         return
     svc = services(context)
     survey = svc.surveys.surveys.get((query.data or "").removeprefix("sv:"))
@@ -198,10 +194,8 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await open_survey(update, context, w, survey, None)
 
 
-async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     await send(context, w.chat_id, consent_text(w, services(context).settings, ask=False))
 
 

@@ -17,8 +17,8 @@ from telegram.ext import (
 
 from bot.services.surveys import Kind, Outcome
 from conversations.survey.present import present
-from handlers.common import Who, services, who
-from handlers.outbox import send, toast
+from handlers.common import Who, personal, services
+from handlers.send import send, toast
 
 # `q:<rev>:<action>:<arg>`. The revision is ASCII digits (str.isdigit() also takes "²", which
 # int() refuses), and short: the bot counts one per change, never to a trillion.
@@ -27,10 +27,10 @@ _TAP = re.compile(r"q:([0-9]{1,12}):([^:]*):(.*)", re.DOTALL)
 UNCLAIMED = 100
 
 
-async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
+@personal
+async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     query = update.callback_query
-    if w is None or query is None:
+    if query is None:
         return
     tapped = _TAP.fullmatch(query.data or "")
     # Without its message (Telegram leaves it out when the message is very old) a tap cannot
@@ -45,7 +45,8 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await present(update, context, w, outcome)
 
 
-async def on_unclaimed_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@personal
+async def on_unclaimed_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     """A button no handler of the bot knows: from an older version of the bot, or forged.
 
     It is answered all the same, or the person's button would spin until Telegram gives up.
@@ -58,17 +59,14 @@ async def on_unclaimed_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         for h in handlers
         if isinstance(h, CallbackQueryHandler) and h.callback is not on_unclaimed_tap
     )
-    if any(claimed):
-        return
-    w = await who(update, context)
-    if w is not None:
+    if not any(claimed):
         await toast(update, w._("That button is no longer active."))
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
+@personal
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     message = update.effective_message
-    if w is None or message is None or message.text is None:
+    if message is None or message.text is None:
         return
     outcome = await services(context).surveys.typed(
         w.user_id, message.text, w.locale, update.update_id, message.date
@@ -76,11 +74,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply(update, context, w, outcome)
 
 
-async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@personal
+async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     """Stickers, photos, voice notes, locations... where a typed or tapped answer was expected."""
-    w = await who(update, context)
-    if w is None:
-        return
     await _reply(update, context, w, await services(context).surveys.not_text(w.user_id))
 
 
@@ -89,25 +85,20 @@ async def _reply(
 ) -> None:
     """Show the outcome of a message; with no survey in progress, say how to start one."""
     if outcome.kind is Kind.NO_SESSION and not outcome.expired:
-        await _no_survey_hint(update, context)
+        await _no_survey_hint(context, w)
         return
     await present(update, context, w, outcome)
 
 
-async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     text = w._(
         "I can't read edited messages. To change an answer, use ◀️ Back or the check screen at the end."
     )
     await send(context, w.chat_id, escape(text))
 
 
-async def _no_survey_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+async def _no_survey_hint(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     if await services(context).people.has_consented(w.user_id):
         text = w._(
             "There is no survey in progress. Type /survei to choose one, or /bantuan for help."
@@ -117,10 +108,8 @@ async def _no_survey_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await send(context, w.chat_id, escape(text))
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    w = await who(update, context)
-    if w is None:
-        return
+@personal
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     outcome = await services(context).surveys.ask_cancel(w.user_id, update.update_id)
     if outcome.kind is Kind.NO_SESSION:
         await send(

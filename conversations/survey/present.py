@@ -14,7 +14,7 @@ from bot.core.text import pick
 from bot.services.surveys import Kind, Outcome
 from conversations.survey import render
 from handlers.common import Who, services
-from handlers.outbox import drop_buttons, edit_or_send, send, toast
+from handlers.send import drop_buttons, edit_or_send, send, toast
 
 # Telegram shows at most 200 characters in a button's pop-up note.
 TOAST_LIMIT = 190

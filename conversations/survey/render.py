@@ -33,7 +33,7 @@ from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
 from bot.core.text import pick
 from bot.i18n import N_, Gettext
-from handlers.outbox import Button, Keyboard, button, keyboard
+from handlers.send import Button, Keyboard, button, keyboard
 
 REVIEW_LINE_LIMIT = 90
 
