@@ -22,10 +22,12 @@ from bot.lifecycle import Lifecycle
 from bot.services.clock import Clock
 from bot.services.container import Services
 from bot.services.people import PeopleService
+from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
 from bot.storage.inbox import Inbox
 from bot.storage.responses import ResponseRepository
+from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
 from conversations.survey import entry, flow
 from handlers import commands, errors, help, language, privacy, unknown
@@ -52,6 +54,7 @@ class Runtime:
         Raises DatabaseInUse, InvalidToken or NetworkError; `stop` undoes whatever was done."""
         svc, app = self.services, self.app
         await svc.db.open()  # first: a second process must be refused before anything else
+        await svc.staff.load()
         await app.initialize()  # getMe: a rejected token or an unreachable server stops us here
         await commands.publish(app, svc.i18n)
         if any(
@@ -101,6 +104,7 @@ def build(
         clock=clock,
         lifecycle=Lifecycle(),
         people=PeopleService(UserRepository(db), clock),
+        staff=StaffService(settings.admin_ids, StaffRepository(db)),
         surveys=SurveyService(
             surveys,
             ResponseRepository(db),
@@ -135,7 +139,7 @@ def build(
     language.register(app)
     help.register(app)
     privacy.register(app)
-    unknown.register(app)  # last: only commands no one else took
+    unknown.register(app)  # answers only commands no other handler took
     errors.register(app)
     return Runtime(app, svc)
 

@@ -10,6 +10,7 @@ from bot.intake.queue import Intake
 from bot.lifecycle import Lifecycle
 from bot.services.clock import Clock
 from bot.services.people import PeopleService
+from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
 
@@ -24,5 +25,6 @@ class Services:
     clock: Clock
     lifecycle: Lifecycle
     people: PeopleService
+    staff: StaffService
     surveys: SurveyService
     intake: Intake
