@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Gettext
 from bot.services.container import Services
+from handlers.send import toast
 
 log = logging.getLogger(__name__)
 KEY = "services"
@@ -56,3 +57,8 @@ def personal(handler: PersonalHandler) -> Handler:
             await handler(update, context, w)
 
     return run
+
+
+async def no_longer_active(update: Update, w: Who) -> None:
+    """Answer a tap whose data is malformed, forged, or of a kind the bot no longer has."""
+    await toast(update, w._("That button is no longer active."))

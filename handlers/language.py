@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.i18n import LANGUAGE_NAMES, LOCALES
-from handlers.common import Who, personal, services
+from handlers.buttons import Language
+from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import button, edit_or_send, keyboard, send, toast
 
 FLAGS = {"id": "🇮🇩", "en": "🇬🇧"}
@@ -17,7 +18,7 @@ FLAGS = {"id": "🇮🇩", "en": "🇬🇧"}
 @personal
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     markup = keyboard(
-        [[button(f"{FLAGS[loc]} {LANGUAGE_NAMES[loc]}", f"lang:{loc}") for loc in LOCALES]]
+        [[button(f"{FLAGS[loc]} {LANGUAGE_NAMES[loc]}", Language(loc).pack()) for loc in LOCALES]]
     )
     await send(context, w.chat_id, escape(w._("Choose your language:")), markup)
 
@@ -27,10 +28,12 @@ async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
     query = update.callback_query
     if query is None:
         return
-    locale = (query.data or "").removeprefix("lang:")
-    if locale not in LOCALES:
-        await toast(update)
+    choice = Language.unpack(query.data)
+    # A language the bot no longer offers is an old button too.
+    if choice is None or choice.locale not in LOCALES:
+        await no_longer_active(update, w)
         return
+    locale = choice.locale
     svc = services(context)
     await svc.people.set_locale(w.user_id, locale)
     _ = svc.i18n.gettext(locale)
@@ -40,4 +43,4 @@ async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler(["bahasa", "language"], ask))
-    app.add_handler(CallbackQueryHandler(chosen, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(chosen, pattern=Language.pattern))

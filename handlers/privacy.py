@@ -12,7 +12,8 @@ from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
 from bot.i18n import LANGUAGE_NAMES
-from handlers.common import Who, personal, services
+from handlers.buttons import Erase
+from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import button, edit_or_send, keyboard, send, toast
 
 # Telegram caps a message at 4096 characters; long histories are cut with a note.
@@ -67,8 +68,8 @@ async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
     markup = keyboard(
         [
             [
-                button(w._("Yes, delete everything"), "erase:y"),
-                button(w._("No, keep it"), "erase:n"),
+                button(w._("Yes, delete everything"), Erase(confirm=True).pack()),
+                button(w._("No, keep it"), Erase(confirm=False).pack()),
             ]
         ]
     )
@@ -81,8 +82,12 @@ async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
     query = update.callback_query
     if query is None:
         return
+    erase = Erase.unpack(query.data)
+    if erase is None:
+        await no_longer_active(update, w)
+        return
     await toast(update)
-    if query.data != "erase:y":
+    if not erase.confirm:
         await edit_or_send(update, context, w.chat_id, escape(w._("Nothing was deleted.")))
         return
     svc = services(context)
@@ -95,4 +100,4 @@ async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
 def register(app: Application) -> None:
     app.add_handler(CommandHandler(["dataku", "mydata"], my_data))
     app.add_handler(CommandHandler(["hapusdata", "deletedata"], ask_erase))
-    app.add_handler(CallbackQueryHandler(on_erase, pattern=r"^erase:"))
+    app.add_handler(CallbackQueryHandler(on_erase, pattern=Erase.pattern))

@@ -168,7 +168,7 @@ TAPPED = [
     ("kerja", "q:-1:c:ojol", STALE),
     ("kerja", "q::c:ojol", STALE),
     ("kerja", "q:{rev}:c:²", "choice.buttons"),
-    ("kerja", "q:{rev}:zz:", STAY),
+    ("kerja", "q:{rev}:zz:", STALE),  # an action no button carries: refused by SurveyTap.unpack
     ("platform", "q:{rev}:t:①", "choice.buttons"),
     ("puas", "q:{rev}:v:²", "scale.range"),
     ("puas", "q:{rev}:v:①", "scale.range"),

@@ -14,10 +14,9 @@ from bot.core.survey.model import Survey
 from bot.core.text import pick
 from bot.services.surveys import Kind
 from conversations.survey.present import expired_notice, present
-from handlers.common import Who, personal, services
+from handlers.buttons import Consent, PickSurvey
+from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import Keyboard, button, edit_or_send, keyboard, send, toast
-
-CONSENT_PREFIX = "cs"
 
 
 def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
@@ -66,12 +65,11 @@ def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
 
 def consent_keyboard(w: Who, payload: str | None) -> Keyboard:
     # The deep-link payload rides in the button: nothing is stored before consent.
-    tail = (payload or "")[:48]
     return keyboard(
         [
             [
-                button(w._("Agree"), f"{CONSENT_PREFIX}:y:{tail}"),
-                button(w._("Disagree"), f"{CONSENT_PREFIX}:n:"),
+                button(w._("Agree"), Consent.agreeing(payload).pack()),
+                button(w._("Disagree"), Consent(agree=False).pack()),
             ]
         ]
     )
@@ -85,7 +83,7 @@ async def show_consent(
 
 
 def picker(w: Who, surveys: dict[str, Survey]) -> tuple[str, Keyboard]:
-    rows = [[button(pick(s.title, w.locale), f"sv:{s.id}")] for s in ordered(surveys)]
+    rows = [[button(pick(s.title, w.locale), PickSurvey(s.id).pack())] for s in ordered(surveys)]
     return escape(w._("Which survey would you like to fill in?")), keyboard(rows)
 
 
@@ -147,10 +145,12 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
     query = update.callback_query
     if query is None:
         return
+    answer = Consent.unpack(query.data)
+    if answer is None:
+        await no_longer_active(update, w)
+        return
     svc = services(context)
-    parts = (query.data or "").split(":", 2)
-    choice, payload = (parts[1], parts[2]) if len(parts) == 3 else ("n", "")
-    if choice != "y":
+    if not answer.agree:
         await toast(update)
         text = w._(
             "All right. Nothing about you has been stored. If you change your mind, type /start."
@@ -172,8 +172,9 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
         + escape(agreed.format(version=svc.people.consent_version))
     )
     await edit_or_send(update, context, w.chat_id, text)
+    payload = answer.payload or None
     survey = svc.surveys.survey_for_payload(payload) if payload else None
-    await open_survey(update, context, w, survey, payload or None, fresh=True)
+    await open_survey(update, context, w, survey, payload, fresh=True)
 
 
 @personal
@@ -182,7 +183,8 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     if query is None:
         return
     svc = services(context)
-    survey = svc.surveys.surveys.get((query.data or "").removeprefix("sv:"))
+    picked = PickSurvey.unpack(query.data)
+    survey = svc.surveys.surveys.get(picked.survey_id) if picked else None
     if survey is None:
         await toast(update, w._("That survey is no longer available."))
         return
@@ -203,5 +205,5 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler(["survei", "survey"], surveys_command))
     app.add_handler(CommandHandler(["privasi", "privacy"], privacy))
-    app.add_handler(CallbackQueryHandler(on_consent, pattern=rf"^{CONSENT_PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(on_pick, pattern=r"^sv:"))
+    app.add_handler(CallbackQueryHandler(on_consent, pattern=Consent.pattern))
+    app.add_handler(CallbackQueryHandler(on_pick, pattern=PickSurvey.pattern))

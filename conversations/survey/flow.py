@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from telegram import Update
@@ -17,12 +16,10 @@ from telegram.ext import (
 
 from bot.services.surveys import Kind, Outcome
 from conversations.survey.present import present
-from handlers.common import Who, personal, services
-from handlers.send import send, toast
+from handlers.buttons import SurveyTap
+from handlers.common import Who, no_longer_active, personal, services
+from handlers.send import send
 
-# `q:<rev>:<action>:<arg>`. The revision is ASCII digits (str.isdigit() also takes "²", which
-# int() refuses), and short: the bot counts one per change, never to a trillion.
-_TAP = re.compile(r"q:([0-9]{1,12}):([^:]*):(.*)", re.DOTALL)
 # The handler group of on_unclaimed_tap: PTB runs one handler per group, groups in order.
 UNCLAIMED = 100
 
@@ -32,26 +29,27 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
     query = update.callback_query
     if query is None:
         return
-    tapped = _TAP.fullmatch(query.data or "")
+    tap = SurveyTap.unpack(query.data)
     # Without its message (Telegram leaves it out when the message is very old) a tap cannot
     # be matched to what was on screen.
-    if tapped is None or query.message is None:
-        await toast(update, w._("That button is no longer active."))
+    if tap is None or query.message is None:
+        await no_longer_active(update, w)
         return
-    rev, action, arg = tapped.groups()
     outcome = await services(context).surveys.tap(
-        w.user_id, int(rev), action, arg, update.update_id, query.message.message_id
+        w.user_id, tap.rev, tap.action, tap.arg, update.update_id, query.message.message_id
     )
     await present(update, context, w, outcome)
 
 
 @personal
 async def on_unclaimed_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    """A button no handler of the bot knows: from an older version of the bot, or forged.
+    """A button no handler of the bot takes: from an older version of the bot, forged, or a
+    staff button reaching someone who is not staff.
 
     It is answered all the same, or the person's button would spin until Telegram gives up.
     It runs in a group of its own, after every other, and asks the other button handlers
-    whether one took the tap, rather than keeping a list of prefixes that could fall behind.
+    whether one took the tap. Not `buttons.kind_of`: a staff button's handler declines it for
+    everyone but staff (handlers/staff.py), which only the handler itself knows.
     """
     claimed = (
         h.check_update(update)
@@ -60,7 +58,7 @@ async def on_unclaimed_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w
         if isinstance(h, CallbackQueryHandler) and h.callback is not on_unclaimed_tap
     )
     if not any(claimed):
-        await toast(update, w._("That button is no longer active."))
+        await no_longer_active(update, w)
 
 
 @personal
@@ -123,7 +121,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler(["batal", "cancel"], cancel))
-    app.add_handler(CallbackQueryHandler(on_tap, pattern=r"^q:"))
+    app.add_handler(CallbackQueryHandler(on_tap, pattern=SurveyTap.pattern))
     app.add_handler(CallbackQueryHandler(on_unclaimed_tap), group=UNCLAIMED)
     # New messages only: an edited message is not a new answer. (Chats other than private
     # ones are turned away by `who`.)

@@ -1,9 +1,7 @@
 """What a survey step looks like in the chat: message text and buttons.
 
-Buttons carry `q:<rev>:<action>:<arg>`; `rev` is the session's revision when the message was
-drawn, so a tap on an older message is recognised as stale instead of being applied twice.
-Choices and questions are named by id (at most 32 characters, so the data stays under
-Telegram's 64 bytes), which keeps old buttons right even if a survey file is reordered.
+Every button is a `SurveyTap` (handlers/buttons.py): the session's revision when the screen
+was drawn, what the button does (an `Action`) and its argument.
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ from html import escape
 from bot.core import regions
 from bot.core.formatting import long_date
 from bot.core.survey import engine
+from bot.core.survey.actions import Action
 from bot.core.survey.display import describe, region_name
 from bot.core.survey.engine import REVIEW
 from bot.core.survey.model import (
@@ -33,6 +32,7 @@ from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
 from bot.core.text import pick
 from bot.i18n import N_, Gettext
+from handlers.buttons import SurveyTap
 from handlers.send import Button, Keyboard, button, keyboard
 
 REVIEW_LINE_LIMIT = 90
@@ -66,8 +66,8 @@ ERRORS = {
 UNCLEAR = N_("Sorry, I didn't understand that.")
 
 
-def cb(session: Session, action: str, arg: object = "") -> str:
-    return f"q:{session.rev}:{action}:{arg}"
+def _button(text: str, session: Session, action: Action, arg: object = "") -> Button:
+    return button(text, SurveyTap(session.rev, action, str(arg)).pack())
 
 
 def error_text(error: Invalid, question: Question | None, locale: str, _: Gettext) -> str:
@@ -178,9 +178,11 @@ def _answer_rows(
         chosen = current.value if current else None
         return [
             [
-                button(
+                _button(
                     ("✅ " if c.id == chosen else "") + pick(c.label, locale),
-                    cb(session, "c", c.id),
+                    session,
+                    Action.CHOOSE,
+                    c.id,
                 )
             ]
             for c in question.choices
@@ -191,25 +193,30 @@ def _answer_rows(
             picked = current.value if current and isinstance(current.value, list) else []
         rows = [
             [
-                button(
+                _button(
                     ("✅ " if c.id in picked else "⬜ ") + pick(c.label, locale),
-                    cb(session, "t", c.id),
+                    session,
+                    Action.TOGGLE,
+                    c.id,
                 )
             ]
             for c in question.choices
         ]
-        rows.append([button(_("Done ({n} chosen)").format(n=len(picked)), cb(session, "d"))])
+        rows.append([_button(_("Done ({n} chosen)").format(n=len(picked)), session, Action.DONE)])
         return rows
     if isinstance(question, YesNoQuestion):
         return [
             [
-                button(_("Yes"), cb(session, "y")),
-                button(_("No"), cb(session, "n")),
+                _button(_("Yes"), session, Action.YES),
+                _button(_("No"), session, Action.NO),
             ]
         ]
     if isinstance(question, ScaleQuestion):
         return [
-            [button(str(v), cb(session, "v", v)) for v in range(question.min, question.max + 1)]
+            [
+                _button(str(v), session, Action.SCALE, v)
+                for v in range(question.min, question.max + 1)
+            ]
         ]
     if isinstance(question, RegionQuestion):
         return _region_rows(question, session, _, matches)
@@ -222,34 +229,38 @@ def _region_rows(
     if matches:
         return [
             [
-                button(
+                _button(
                     region_name(r.code),
-                    cb(session, "rg" if "." in r.code else "pv", r.code),
+                    session,
+                    Action.REGENCY if "." in r.code else Action.PROVINCE,
+                    r.code,
                 )
             ]
             for r in matches
         ]
     province = session.pending.get("province")
     items = regions.regencies(province) if province else regions.provinces()
-    action = "rg" if province else "pv"
+    action = Action.REGENCY if province else Action.PROVINCE
     shown, pages = regions.page(items, int(session.pending.get("page", 0)))
     number = min(int(session.pending.get("page", 0)), pages - 1)
     rows = [
-        [button(r.name, cb(session, action, r.code)) for r in shown[i : i + 2]]
+        [_button(r.name, session, action, r.code) for r in shown[i : i + 2]]
         for i in range(0, len(shown), 2)
     ]
     if pages > 1:
         paging = []
         if number > 0:
-            paging.append(button("◀️", cb(session, "pg", number - 1)))
+            paging.append(_button("◀️", session, Action.PAGE, number - 1))
         paging.append(
-            button(
+            _button(
                 _("Page {n}/{total}").format(n=number + 1, total=pages),
-                cb(session, "pg", number),
+                session,
+                Action.PAGE,
+                number,
             )
         )
         if number < pages - 1:
-            paging.append(button("▶️", cb(session, "pg", number + 1)))
+            paging.append(_button("▶️", session, Action.PAGE, number + 1))
         rows.append(paging)
     return rows
 
@@ -260,11 +271,11 @@ def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -
     # The first question never has skip logic (it can only look back), so it always shows and
     # every later question has one before it.
     if in_step or survey.index(question.id) > 0:
-        row.append(button(_("◀️ Back"), cb(session, "b")))
+        row.append(_button(_("◀️ Back"), session, Action.BACK))
     if not question.required and not in_step:
-        row.append(button(_("Skip ⏭"), cb(session, "s")))
+        row.append(_button(_("Skip ⏭"), session, Action.SKIP))
     if question.id in session.answers and not in_step:
-        row.append(button(_("Keep ▶️"), cb(session, "f")))
+        row.append(_button(_("Keep ▶️"), session, Action.KEEP))
     return row
 
 
@@ -285,12 +296,12 @@ def review_screen(
         )
     lines.append("")
     lines.append(escape(_("Tap ✏️ and a number to change an answer, or Submit if all is correct.")))
-    edits = [button(f"✏️ {i + 1}", cb(session, "e", q.id)) for i, q in enumerate(shown)]
+    edits = [_button(f"✏️ {i + 1}", session, Action.EDIT, q.id) for i, q in enumerate(shown)]
     rows = [edits[i : i + 5] for i in range(0, len(edits), 5)]
     rows.append(
         [
-            button(_("◀️ Back"), cb(session, "b")),
-            button(_("✅ Submit"), cb(session, "ok")),
+            _button(_("◀️ Back"), session, Action.BACK),
+            _button(_("✅ Submit"), session, Action.SUBMIT),
         ]
     )
     return "\n".join(lines), keyboard(rows)
@@ -324,8 +335,8 @@ def confirm_cancel_screen(
     markup = keyboard(
         [
             [
-                button(_("Yes, stop"), cb(session, "xy")),
-                button(_("No, carry on"), cb(session, "xn")),
+                _button(_("Yes, stop"), session, Action.STOP),
+                _button(_("No, carry on"), session, Action.CARRY_ON),
             ]
         ]
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core import regions
 from bot.core.survey import engine, parse
+from bot.core.survey.actions import Action
 from bot.core.survey.engine import REVIEW, Answer
 from bot.core.survey.model import (
     Choice,
@@ -58,11 +59,18 @@ class Unfit:
 Step = Moved | Submit | Cancel | Unfit
 
 
-def tap(survey: Survey, session: Session, action: str, arg: str) -> Step:
-    """A button with `q:<rev>:<action>:<arg>` on the current question, review or confirmation."""
-    if action == "xy":
+def tap(survey: Survey, session: Session, code: Action | str, arg: str) -> Step:
+    """A button on the current question, review or confirmation: what it does, and its argument.
+
+    `code` is an Action. Its bare code is taken too, because the service layer hands it on
+    typed as `str` (an Action is one, being a StrEnum); a code no button carries fits nothing.
+    """
+    action = Action.of(code)
+    if action is None:
+        return Unfit()
+    if action is Action.STOP:
         return Cancel(session)
-    if action == "xn":
+    if action is Action.CARRY_ON:
         return _show(session, pending=_without(session.pending, "confirm_cancel"))
     if session.pending.get("confirm_cancel"):
         raise Invalid("confirm.buttons")
@@ -70,30 +78,30 @@ def tap(survey: Survey, session: Session, action: str, arg: str) -> Step:
         return _tap_review(survey, session, action, arg)
     question = survey.question(session.cursor)
     assert question is not None
-    if action == "b":
+    if action is Action.BACK:
         if session.pending.get("other_of") or session.pending.get("province"):
             return _show(session, pending={})  # back out of the follow-up, same question
         previous = engine.previous_question(survey, session.answers, question.id)
         return _show(session, cursor=previous or question.id, pending={})
-    if action == "f" and question.id in session.answers:
+    if action is Action.KEEP and question.id in session.answers:
         return _show(
             session, cursor=engine.next_question(survey, session.answers, question.id), pending={}
         )
-    if action == "s" and not question.required:
+    if action is Action.SKIP and not question.required:
         return _answered(survey, session, question.id, Answer(None))
-    if action == "c" and isinstance(question, SingleChoice):
+    if action is Action.CHOOSE and isinstance(question, SingleChoice):
         choice = _choice_at(question, arg)
         if choice.other:
             return _show(session, pending={"other_of": question.id, "value": choice.id})
         return _answered(survey, session, question.id, Answer(choice.id))
-    if action == "t" and isinstance(question, MultiChoice):
+    if action is Action.TOGGLE and isinstance(question, MultiChoice):
         picked = parse.toggle(question, _picked(session, question), _choice_at(question, arg).id)
         return _show(session, pending={"picked": picked})
-    if action == "d" and isinstance(question, MultiChoice):
+    if action is Action.DONE and isinstance(question, MultiChoice):
         return _done(survey, session, question)
-    if action in {"y", "n"} and isinstance(question, YesNoQuestion):
-        return _answered(survey, session, question.id, Answer(action == "y"))
-    if action == "v" and isinstance(question, ScaleQuestion):
+    if action in {Action.YES, Action.NO} and isinstance(question, YesNoQuestion):
+        return _answered(survey, session, question.id, Answer(action is Action.YES))
+    if action is Action.SCALE and isinstance(question, ScaleQuestion):
         value = _number(arg)
         if value is None or not question.min <= value <= question.max:
             raise Invalid("scale.range", {"min": question.min, "max": question.max})
@@ -140,32 +148,32 @@ def _done(survey: Survey, session: Session, question: MultiChoice) -> Step:
 
 
 def _tap_region(
-    survey: Survey, session: Session, question: RegionQuestion, action: str, arg: str
+    survey: Survey, session: Session, question: RegionQuestion, action: Action, arg: str
 ) -> Step:
-    if action == "pg":  # another page of the list being shown
+    if action is Action.PAGE:  # another page of the list being shown
         number = _number(arg)
         if number is None:
             return Unfit()  # no button of ours says that
         return _show(session, pending={**session.pending, "page": number})
     region = regions.by_code(arg)
-    if action == "pv" and region is not None and "." not in region.code:
+    if action is Action.PROVINCE and region is not None and "." not in region.code:
         if question.level == "province":
             return _answered(survey, session, question.id, Answer(region.code))
         return _show(session, pending={"province": region.code, "page": 0})
-    if action == "rg" and region is not None and "." in region.code:
+    if action is Action.REGENCY and region is not None and "." in region.code:
         return _answered(survey, session, question.id, Answer(region.code))
     raise Invalid("region.not_found")
 
 
-def _tap_review(survey: Survey, session: Session, action: str, arg: str) -> Step:
-    if action == "b":
+def _tap_review(survey: Survey, session: Session, action: Action, arg: str) -> Step:
+    if action is Action.BACK:
         previous = engine.previous_question(survey, session.answers, REVIEW)
         return _show(session, cursor=previous or REVIEW, pending={})
-    if action == "e":
+    if action is Action.EDIT:
         if arg not in {q.id for q in engine.visible(survey, session.answers)}:
             raise Invalid("review.buttons")
         return _show(session, cursor=arg, pending={})
-    if action == "ok":
+    if action is Action.SUBMIT:
         missing = engine.missing_required(survey, session.answers)
         if missing:
             return _show(session, cursor=missing[0], pending={})
