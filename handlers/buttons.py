@@ -23,9 +23,11 @@ and the code that draws a button and the code that reads its tap cannot disagree
   button no longer active. A kind's `__post_init__` may refuse values with ValueError, which
   `unpack` turns into None too. Only data `pack` could have written unpacks, so one value has
   one spelling.
-- Prefixes are unique: a second kind with a taken prefix stops the import. `kind_of(data)`
-  names the kind a tap belongs to, and `staff=True` marks kinds only staff may use, for a
-  guard to refuse them to everyone else before their handler runs.
+- Prefixes are unique: a second kind with a taken prefix stops the import, so a new feature
+  (events, broadcasts, staff wizards) adds its kinds below without colliding with others.
+  `kind_of(data)` names the kind a piece of data belongs to. `staff=True` marks a kind only
+  staff may use: its handler is a `StaffButtonHandler` (handlers/staff.py), which declines
+  the tap for anyone else; tests/test_buttons.py checks that every kind has its handler.
 
 Buttons already sit in people's chats, so a kind's prefix and its fields' order stay as they
 are: a new layout needs a new prefix.
@@ -35,10 +37,10 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Self, get_type_hints
+from typing import Any, ClassVar, NoReturn, Self, get_type_hints
 
 from bot.core.survey.actions import Action
 
@@ -85,57 +87,73 @@ kind_of = KINDS.kind_of
 
 @dataclass(frozen=True)
 class _Field:
+    """How one field is written and read, chosen once per kind (buttons are drawn often)."""
+
     name: str
-    type: type
-    last: bool
+    write: Callable[[Any], str]  # ValueError for a value it cannot write
+    read: Callable[[str], Any]  # ValueError for text it would not have written
 
-    def pack(self, value: object) -> str:
-        if self.type is bool and isinstance(value, bool):
-            return "y" if value else "n"
-        if self.type is int and isinstance(value, int) and not isinstance(value, bool):
-            if not 0 <= value < _INT_END:
-                raise ValueError(f"{self.name}={value}: button numbers are 0 to 12 digits")
-            return str(value)
-        if issubclass(self.type, StrEnum) and isinstance(value, self.type):
-            return value.value
-        if self.type is str and isinstance(value, str):
-            if ":" in value and not self.last:
-                raise ValueError(f"{self.name}={value!r}: only the last field may hold ':'")
+
+def _field(where: str, kind: Any, last: bool) -> _Field:
+    name = where.rpartition(".")[2]
+
+    def refuse(value: object) -> NoReturn:
+        raise ValueError(f"{where}={value!r} cannot be written in a button")
+
+    if kind is bool:
+
+        def write(value: Any) -> str:
+            return "y" if value is True else "n" if value is False else refuse(value)
+
+        def read(text: str) -> Any:
+            return True if text == "y" else False if text == "n" else refuse(text)
+
+    elif kind is int:
+
+        def write(value: Any) -> str:
+            return str(value) if type(value) is int and 0 <= value < _INT_END else refuse(value)
+
+        def read(text: str) -> Any:
+            return int(text) if _INT.fullmatch(text) else refuse(text)
+
+    elif kind is str:
+
+        def write(value: Any) -> str:
+            if not isinstance(value, str):
+                refuse(value)
+            if ":" in value and not last:  # the last field takes the rest of the data
+                raise ValueError(f"{where}={value!r}: only the last field may hold ':'")
             return value
-        raise ValueError(f"{self.name}={value!r} is not a {self.type.__name__}")
 
-    def unpack(self, text: str) -> object:
-        """The field's value; ValueError if `pack` could not have written `text`."""
-        if self.type is bool:
-            if text not in {"y", "n"}:
-                raise ValueError(text)
-            return text == "y"
-        if self.type is int:
-            if not _INT.fullmatch(text):
-                raise ValueError(text)
-            return int(text)
-        if issubclass(self.type, StrEnum):
-            return self.type(text)  # ValueError for a value it does not have
-        return text
+        def read(text: str) -> Any:
+            return text
+
+    elif isinstance(kind, type) and issubclass(kind, StrEnum):
+        members = {m.value: m for m in kind}
+        if any(not code or ":" in code for code in members):
+            raise TypeError(f"{where}: {kind.__name__} has values that are empty or hold ':'")
+
+        def write(value: Any) -> str:
+            # A member is a str whose text is its value.
+            return value if isinstance(value, kind) else refuse(value)
+
+        def read(text: str) -> Any:
+            member = members.get(text)
+            return member if member is not None else refuse(text)
+
+    else:
+        raise TypeError(f"{where}: a button field is int, bool, str or a StrEnum")
+    return _Field(name, write, read)
 
 
 def _fields_of(cls: type) -> tuple[_Field, ...]:
     # Only the class's own annotations are fields, in the order written (not inherited ones).
     names = list(inspect.get_annotations(cls))
     hints = get_type_hints(cls)
-    fields = []
-    for i, name in enumerate(names):
-        kind = hints[name]
-        if isinstance(kind, type) and issubclass(kind, StrEnum):
-            bad = [m.value for m in kind.__members__.values() if not m.value or ":" in m.value]
-            if bad:
-                raise TypeError(f"{cls.__qualname__}.{name}: values {bad} are empty or hold ':'")
-        elif kind not in (int, bool, str):
-            raise TypeError(
-                f"{cls.__qualname__}.{name}: a button field is int, bool, str or a StrEnum"
-            )
-        fields.append(_Field(name, kind, last=i == len(names) - 1))
-    return tuple(fields)
+    return tuple(
+        _field(f"{cls.__qualname__}.{name}", hints[name], last=i == len(names) - 1)
+        for i, name in enumerate(names)
+    )
 
 
 class ButtonData:
@@ -161,7 +179,7 @@ class ButtonData:
 
     def pack(self) -> str:
         """The button's callback_data; ValueError if it cannot be written or is over 64 bytes."""
-        data = ":".join([self.prefix, *(f.pack(getattr(self, f.name)) for f in self._fields)])
+        data = ":".join([self.prefix, *[f.write(getattr(self, f.name)) for f in self._fields]])
         size = len(data.encode("utf-8"))  # a lone surrogate raises here: also a ValueError
         if size > LIMIT:
             raise ValueError(f"{data!r} is {size} bytes; Telegram takes at most {LIMIT}")
@@ -182,7 +200,7 @@ class ButtonData:
             texts = rest.split(":", len(cls._fields) - 1) if cls._fields else []
             if len(texts) != len(cls._fields):
                 return None
-            return cls(**{f.name: f.unpack(t) for f, t in zip(cls._fields, texts, strict=True)})
+            return cls(**{f.name: f.read(t) for f, t in zip(cls._fields, texts, strict=True)})
         except ValueError:  # includes UnicodeEncodeError, for a lone surrogate
             return None
 
