@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -34,11 +34,13 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 
 from bench.memory_inbox import MemoryInbox
 from bot.app import build
+from bot.core.survey.actions import Action
 from bot.intake.queue import Intake
 from bot.storage import database
 from bot.storage.database import Database
 from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
 from bot.testing.harness import Bot, FakeUser, test_settings
+from handlers.buttons import ButtonData, Consent, SurveyTap
 
 RESPONDENTS = 200
 ROUNDS = 25  # answers per respondent in the timed phase
@@ -132,17 +134,21 @@ async def _frozen(updates: list[Json], work: Callable[[], Awaitable[None]]) -> f
         gc.unfreeze()
 
 
-def button(user: FakeUser, prefix: str) -> tuple[Json, str]:
-    """The latest bot message with buttons, and its callback_data that starts with `prefix`."""
+B = TypeVar("B", bound=ButtonData)
+
+
+def button(
+    user: FakeUser, kind: type[B], wanted: Callable[[B], bool] = lambda value: True
+) -> tuple[Json, B]:
+    """The latest bot message with buttons, and its first button of `kind` that is `wanted`."""
     shown = [m for m in user.messages if m.get("reply_markup")]
     message = max(shown, key=lambda m: m["message_id"])
     rows = message["reply_markup"]["inline_keyboard"]
-    data = [
-        b["callback_data"] for row in rows for b in row if b["callback_data"].startswith(prefix)
-    ]
-    if not data:
-        raise SystemExit(f"bench: user {user.id} has no {prefix!r} button: {user.text!r}")
-    return message, data[0]
+    found = [kind.unpack(b["callback_data"]) for row in rows for b in row]
+    fitting = [value for value in found if value is not None and wanted(value)]
+    if not fitting:
+        raise SystemExit(f"bench: user {user.id} has no {kind.__name__} button: {user.text!r}")
+    return message, fitting[0]
 
 
 def plan_typed(users: list[FakeUser]) -> list[Json]:
@@ -155,13 +161,13 @@ def plan_typed(users: list[FakeUser]) -> list[Json]:
 
 
 def plan_taps(users: list[FakeUser]) -> list[Json]:
-    # Each answer edits the question message and bumps the session's rev: q:<rev>:<y|n>:
-    shown = [button(u, "q:") for u in users]
-    revs = [int(data.split(":")[1]) for _, data in shown]
+    # Each answer edits the question message and bumps the session's revision by one.
+    shown = [button(u, SurveyTap) for u in users]
+    yes_no = (Action.YES, Action.NO)
     return [
-        u.callback_update(f"q:{revs[i] + r}:{'yn'[(r + i) % 2]}:", shown[i][0])
+        u.callback_update(SurveyTap(tap.rev + r, yes_no[(r + i) % 2]).pack(), message)
         for r in range(ROUNDS)
-        for i, u in enumerate(users)
+        for i, (u, (message, tap)) in enumerate(zip(users, shown, strict=True))
     ]
 
 
@@ -218,8 +224,8 @@ async def run_survey(kind: str, surveys: Path, checks: dict[str, str], durable: 
             db: Database = bot.services.db
             users = [bot.user(FIRST_USER + i) for i in range(RESPONDENTS)]
             await through_intake(bot, [u.message_update(f"/start bench_{kind}") for u in users])
-            agree = [(u, *button(u, "cs:y:")) for u in users]
-            await through_intake(bot, [u.callback_update(d, shown) for u, shown, d in agree])
+            agree = [(u, *button(u, Consent, lambda c: c.agree)) for u in users]
+            await through_intake(bot, [u.callback_update(c.pack(), m) for u, m, c in agree])
             updates = (plan_typed if kind == "integer" else plan_taps)(users)
             # read on the writer's own connection: the setting the answers are committed under
             synchronous = await db.transact(

@@ -10,6 +10,7 @@ import pytest
 from bot.core import regions
 from bot.core.formatting import date_time, long_date, number
 from bot.core.survey import engine
+from bot.core.survey.actions import Action
 from bot.core.survey.engine import REVIEW, Answer
 from bot.core.survey.loader import SurveyFileError, load_surveys, parse_survey
 from bot.core.survey.model import MultiChoice
@@ -271,15 +272,20 @@ def _session(cursor: str, answers: dict[str, Answer] | None = None, **pending: o
 def test_steps_decide_without_storage() -> None:
     from bot.core.survey import steps
 
-    moved = steps.tap(SURVEY, _session("kerja"), "c", "kurir")
+    moved = steps.tap(SURVEY, _session("kerja"), Action.CHOOSE, "kurir")
     assert isinstance(moved, steps.Moved) and moved.answered == "kerja"
     assert moved.session.cursor == "platform"
-    assert isinstance(steps.tap(SURVEY, _session("kerja"), "y", ""), steps.Unfit)
+    assert isinstance(steps.tap(SURVEY, _session("kerja"), Action.YES, ""), steps.Unfit)
     with pytest.raises(Invalid):
-        steps.tap(SURVEY, _session("kerja"), "c", "sopir_truk")
-    other = steps.tap(SURVEY, _session("kerja"), "c", "lainnya")
+        steps.tap(SURVEY, _session("kerja"), Action.CHOOSE, "sopir_truk")
+    other = steps.tap(SURVEY, _session("kerja"), Action.CHOOSE, "lainnya")
     assert isinstance(other, steps.Moved) and other.session.pending["other_of"] == "kerja"
-    assert isinstance(steps.tap(SURVEY, _session("kerja"), "xy", ""), steps.Cancel)
+    assert isinstance(steps.tap(SURVEY, _session("kerja"), Action.STOP, ""), steps.Cancel)
+    # The bare code is the same action (the service layer passes it on typed as str); a code
+    # no button carries fits nothing.
+    coded = steps.tap(SURVEY, _session("kerja"), "c", "kurir")
+    assert isinstance(coded, steps.Moved) and coded.session.answers == moved.session.answers
+    assert isinstance(steps.tap(SURVEY, _session("kerja"), "zz", ""), steps.Unfit)
 
 
 def test_submit_drops_answers_the_skip_logic_hides() -> None:
@@ -297,9 +303,9 @@ def test_submit_drops_answers_the_skip_logic_hides() -> None:
         "kota": Answer("53.71"),
         "saran": Answer(None),
     }
-    step = steps.tap(SURVEY, _session(REVIEW, answers), "ok", "")
+    step = steps.tap(SURVEY, _session(REVIEW, answers), Action.SUBMIT, "")
     assert isinstance(step, steps.Submit)
     assert sorted(step.drop) == ["merek_motor", "puas"]
     incomplete = {k: v for k, v in answers.items() if k != "hari"}
-    back = steps.tap(SURVEY, _session(REVIEW, incomplete), "ok", "")
+    back = steps.tap(SURVEY, _session(REVIEW, incomplete), Action.SUBMIT, "")
     assert isinstance(back, steps.Moved) and back.session.cursor == "hari"

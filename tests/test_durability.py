@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.core.survey.actions import Action
 from bot.core.survey.engine import Answer
 from bot.storage.database import Database, DatabaseInUse, MigrationError, migrations
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import running_bot
+from handlers.buttons import SurveyTap
 from tests.helpers import answers, consent, rows
 
 
@@ -142,14 +144,16 @@ async def test_one_persons_quick_updates_are_handled_in_order(mini_settings: Set
         user = bot.user(31)
         await consent(user, "uji")
         question = user.last
-        rev = int(question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1])
+        shown = SurveyTap.unpack(question["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+        assert shown is not None
+        rev = shown.rev
         taps = [
-            f"q:{rev}:c:kurir",
-            f"q:{rev + 1}:t:gojek",
-            f"q:{rev + 2}:t:grab",
-            f"q:{rev + 3}:d:",
+            SurveyTap(rev, Action.CHOOSE, "kurir"),
+            SurveyTap(rev + 1, Action.TOGGLE, "gojek"),
+            SurveyTap(rev + 2, Action.TOGGLE, "grab"),
+            SurveyTap(rev + 3, Action.DONE),
         ]
-        await bot.deliver(*(user.callback_update(data, question) for data in taps))
+        await bot.deliver(*(user.callback_update(tap.pack(), question) for tap in taps))
         assert answers(mini_settings, 31) == {"kerja": "kurir", "platform": ["gojek", "grab"]}
 
 

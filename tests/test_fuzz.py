@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from bot.config import Settings
 from bot.core import regions
 from bot.core.survey import engine
+from bot.core.survey.actions import Action
 from bot.core.survey.engine import REVIEW, Answer
 from bot.core.survey.loader import parse_survey
 from bot.core.survey.model import (
@@ -52,6 +53,7 @@ from bot.core.survey.model import (
 from bot.core.survey.parse import MAX_NUMBER
 from bot.testing import harness
 from bot.testing.harness import Bot, FakeUser, running_bot
+from handlers.buttons import KINDS, Consent, PickSurvey, SurveyTap
 from tests.conftest import TEST_SURVEYS
 from tests.helpers import rows
 
@@ -80,7 +82,8 @@ COMMANDS = [
 ]  # fmt: skip
 ODD = ["²", "①", "٣", "３", "-1", "--5", "-", "", "0", "00", "9" * 50, "x", REVIEW, "53.²",
        "53", "53.71", "99.99", "uji", "semua", "y", "n", ":", "q:1:c:kurir"]  # fmt: skip
-PREFIXES = ["", "q:", "q:1:", "cs:", "cs:y:", "sv:", "lang:", "erase:"]
+# Forged data starts like each kind of button, or a little further in, or like none.
+PREFIXES = ["", *(f"{kind.prefix}:" for kind in KINDS), "q:1:", "cs:y:"]
 
 
 class Long(str):
@@ -129,25 +132,28 @@ def _fit(data: str) -> str:
 
 forged = st.builds(lambda p, t: _fit(p + t), st.sampled_from(PREFIXES), st.text(max_size=64))
 
-# Answers to each question, as typed text or as the action and argument of a button, mostly
-# good ones (a few just wrong): with these among the random doings, people get through the
-# whole survey and submit it.
+# Answers to each question, as typed text or as the action and argument of a button (or, with
+# no survey open, agreeing to the notice and picking a survey), mostly good ones (a few just
+# wrong): with these among the random doings, people get through the whole survey and submit it.
+A = Action
 GOOD: dict[str, list[tuple[str, str]]] = {
-    "kerja": [("c", "kurir"), ("c", "ojol"), ("c", "lainnya")],
-    "platform": [("t", "gojek"), ("t", "tidak_ada"), ("t", "lain"), ("d", ""), ("d", "")],
+    "kerja": [(A.CHOOSE, "kurir"), (A.CHOOSE, "ojol"), (A.CHOOSE, "lainnya")],
+    "platform": [(A.TOGGLE, "gojek"), (A.TOGGLE, "tidak_ada"), (A.TOGGLE, "lain"),
+                 (A.DONE, ""), (A.DONE, "")],
     "merek_motor": [("text", "Honda"), ("text", "x" * 21)],
     "hari": [("text", "5"), ("text", "٣"), ("text", "7")],
-    "jarak": [("text", "12,5"), ("s", ""), ("text", "1" + "0" * 400)],
-    "bpjs": [("y", ""), ("n", "")],
-    "puas": [("v", "4"), ("text", "5"), ("v", "1")],
+    "jarak": [("text", "12,5"), (A.SKIP, ""), ("text", "1" + "0" * 400)],
+    "bpjs": [(A.YES, ""), (A.NO, "")],
+    "puas": [(A.SCALE, "4"), ("text", "5"), (A.SCALE, "1")],
     "mulai": [("text", "1/10/2025"), ("text", "١/١٠/٢٠٢٠")],
-    "kota": [("text", "Kupang"), ("rg", "53.71"), ("pv", "53"), ("pg", "1"), ("rg", "53.01")],
-    "saran": [("text", "Iuran lebih murah"), ("s", "")],
-    REVIEW: [("ok", ""), ("ok", ""), ("e", "hari"), ("e", "bpjs")],
+    "kota": [("text", "Kupang"), (A.REGENCY, "53.71"), (A.PROVINCE, "53"), (A.PAGE, "1"),
+             (A.REGENCY, "53.01")],
+    "saran": [("text", "Iuran lebih murah"), (A.SKIP, "")],
+    REVIEW: [(A.SUBMIT, ""), (A.SUBMIT, ""), (A.EDIT, "hari"), (A.EDIT, "bpjs")],
     "other": [("text", "kuli angkut")],
-    "confirm": [("xn", ""), ("xy", "")],
-    "none": [("cs", "y"), ("sv", "semua"), ("text", "/start uji")],
-}
+    "confirm": [(A.CARRY_ON, ""), (A.STOP, "")],
+    "none": [("agree", ""), ("pick", "semua"), ("text", "/start uji")],
+}  # fmt: skip
 
 # What one person does, with how often (in twentieths): good answers and real buttons weigh
 # most, so people get deep into the survey and submit it, between all the odd things.
@@ -311,11 +317,14 @@ def _keyboard(message: dict[str, Any]) -> list[list[dict[str, str]]]:
 
 
 def _means(data: str, move: str, arg: str) -> bool:
-    """Whether a button's data is `move` with `arg`: q:<rev>:c:kurir, cs:y:uji, sv:semua."""
-    parts = data.split(":")
-    if parts[0] == "q":
-        return parts[2:] == [move, arg]
-    return parts[:2] == [move, arg]
+    """Whether a button's data is `move` with `arg` (see GOOD)."""
+    if move == "agree":
+        consent = Consent.unpack(data)
+        return consent is not None and consent.agree
+    if move == "pick":
+        return PickSurvey.unpack(data) == PickSurvey(arg)
+    tap = SurveyTap.unpack(data)
+    return tap is not None and (tap.action, tap.arg) == (move, arg)
 
 
 def _other(user: FakeUser, kind: str) -> dict[str, Any]:

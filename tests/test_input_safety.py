@@ -8,7 +8,6 @@ the validation code (or note) they must get back, through the real Application.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date
 from html import unescape
 from typing import Any
@@ -20,6 +19,7 @@ from bot.core.survey.model import DecimalQuestion, IntegerQuestion, Question
 from bot.core.survey.parse import Invalid, ascii_digits, parse_number, parse_typed
 from bot.testing.harness import Bot, FakeUser
 from conversations.survey import render
+from handlers.buttons import SurveyTap
 from tests.conftest import TEST_SURVEYS
 from tests.helpers import answers, consent
 
@@ -54,13 +54,13 @@ async def _at(bot: Bot, where: str, user_id: int = 1) -> FakeUser:
     return user
 
 
-def _rev(user: FakeUser) -> str:
-    """The revision the buttons on screen carry (`q:<rev>:...`)."""
+def _rev(user: FakeUser) -> int:
+    """The revision the survey buttons on screen carry."""
     for row in user.last["reply_markup"]["inline_keyboard"]:
         for button in row:
-            found = re.match(r"q:([0-9]+):", button["callback_data"])
-            if found:
-                return found.group(1)
+            tap = SurveyTap.unpack(button["callback_data"])
+            if tap is not None:
+                return tap.rev
     raise AssertionError("no survey buttons on screen")
 
 
