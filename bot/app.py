@@ -19,18 +19,20 @@ from bot.core.survey.model import RegionQuestion
 from bot.i18n import I18n
 from bot.intake.queue import Intake, Unfinished
 from bot.lifecycle import Lifecycle
+from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.container import Services
 from bot.services.people import PeopleService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
+from bot.storage.awaiting import AwaitingRepository
 from bot.storage.database import Database
 from bot.storage.inbox import Inbox
 from bot.storage.responses import ResponseRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
 from conversations.survey import entry, flow
-from handlers import commands, errors, help, language, privacy, unknown
+from handlers import commands, errors, help, input_router, language, privacy, unknown
 from handlers.common import KEY
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ def build(
         lifecycle=Lifecycle(),
         people=PeopleService(UserRepository(db), clock),
         staff=StaffService(settings.admin_ids, StaffRepository(db)),
+        awaiting=AwaitingService(AwaitingRepository(db), clock),
         surveys=SurveyService(
             surveys,
             ResponseRepository(db),
@@ -134,6 +137,7 @@ def build(
     app.bot_data[KEY] = svc
 
     # Answers first: they are most of the traffic, and no other handler wants them.
+    input_router.register(app)  # every typed message, to the feature awaiting it
     flow.register(app)
     entry.register(app)
     language.register(app)

@@ -93,6 +93,7 @@ async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
     svc = services(context)
     await svc.people.erase(w.user_id)
     svc.surveys.forget(w.user_id)
+    svc.awaiting.forget(w.user_id)
     text = w._("Done: everything we kept about you has been deleted. Thank you for taking part.")
     await edit_or_send(update, context, w.chat_id, escape(text))
 

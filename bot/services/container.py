@@ -8,6 +8,7 @@ from bot.config import Settings
 from bot.i18n import I18n
 from bot.intake.queue import Intake
 from bot.lifecycle import Lifecycle
+from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.people import PeopleService
 from bot.services.staff import StaffService
@@ -26,5 +27,6 @@ class Services:
     lifecycle: Lifecycle
     people: PeopleService
     staff: StaffService
+    awaiting: AwaitingService
     surveys: SurveyService
     intake: Intake

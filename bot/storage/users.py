@@ -58,5 +58,9 @@ class UserRepository:
         )
 
     async def delete(self, user_id: int) -> None:
-        """Everything about the person goes: responses, answers and consents cascade."""
-        await self.db.write(("DELETE FROM users WHERE id = ?", (user_id,)))
+        """Everything about the person goes: responses, answers and consents cascade; what a
+        feature was waiting for them to type (kept apart, staff have no users row) goes too."""
+        await self.db.write(
+            ("DELETE FROM users WHERE id = ?", (user_id,)),
+            ("DELETE FROM awaiting WHERE user_id = ?", (user_id,)),
+        )

@@ -15,7 +15,9 @@ from telegram.ext import (
 )
 
 from bot.services.surveys import Kind, Outcome
+from bot.storage.awaiting import Awaiting
 from conversations.survey.present import present
+from handlers import input_router
 from handlers.buttons import SurveyTap
 from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import send
@@ -61,21 +63,22 @@ async def on_unclaimed_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w
         await no_longer_active(update, w)
 
 
-@personal
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+async def on_message(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, awaiting: Awaiting | None
+) -> None:
+    """What a person sends when no other feature awaits their input: an answer to the current
+    question, or a sticker, photo, voice note or location where an answer was expected."""
     message = update.effective_message
-    if message is None or message.text is None:
+    if message is None:
         return
-    outcome = await services(context).surveys.typed(
-        w.user_id, message.text, w.locale, update.update_id, message.date
-    )
+    surveys = services(context).surveys
+    if message.text is None:
+        outcome = await surveys.not_text(w.user_id)
+    else:
+        outcome = await surveys.typed(
+            w.user_id, message.text, w.locale, update.update_id, message.date
+        )
     await _reply(update, context, w, outcome)
-
-
-@personal
-async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    """Stickers, photos, voice notes, locations... where a typed or tapped answer was expected."""
-    await _reply(update, context, w, await services(context).surveys.not_text(w.user_id))
 
 
 async def _reply(
@@ -123,10 +126,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler(["batal", "cancel"], cancel))
     app.add_handler(CallbackQueryHandler(on_tap, pattern=SurveyTap.pattern))
     app.add_handler(CallbackQueryHandler(on_unclaimed_tap), group=UNCLAIMED)
-    # New messages only: an edited message is not a new answer. (Chats other than private
-    # ones are turned away by `who`.)
-    new = filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, on_text))
-    not_text = new & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
-    app.add_handler(MessageHandler(not_text, on_other_message))
+    # What people type reaches the survey through the input router (handlers.input_router).
+    input_router.claim(app, input_router.DEFAULT, on_message)
+    # An edited message is not a new answer.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited))
