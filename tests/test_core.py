@@ -281,11 +281,6 @@ def test_steps_decide_without_storage() -> None:
     other = steps.tap(SURVEY, _session("kerja"), Action.CHOOSE, "lainnya")
     assert isinstance(other, steps.Moved) and other.session.pending["other_of"] == "kerja"
     assert isinstance(steps.tap(SURVEY, _session("kerja"), Action.STOP, ""), steps.Cancel)
-    # The bare code is the same action (the service layer passes it on typed as str); a code
-    # no button carries fits nothing.
-    coded = steps.tap(SURVEY, _session("kerja"), "c", "kurir")
-    assert isinstance(coded, steps.Moved) and coded.session.answers == moved.session.answers
-    assert isinstance(steps.tap(SURVEY, _session("kerja"), "zz", ""), steps.Unfit)
 
 
 def test_submit_drops_answers_the_skip_logic_hides() -> None:

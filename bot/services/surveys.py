@@ -19,6 +19,7 @@ from cachetools import LRUCache
 
 from bot.core import regions
 from bot.core.survey import engine, steps
+from bot.core.survey.actions import Action
 from bot.core.survey.model import (
     Survey,
 )
@@ -191,7 +192,7 @@ class SurveyService:
         return session, survey
 
     async def tap(
-        self, user_id: int, rev: int, action: str, arg: str, update_id: int, message_id: int
+        self, user_id: int, rev: int, action: Action, arg: str, update_id: int, message_id: int
     ) -> Outcome:
         """A button on the question message: `rev` says which version of it was tapped."""
         return await self._fresh_on_conflict(
@@ -199,7 +200,7 @@ class SurveyService:
         )
 
     async def _tap(
-        self, user_id: int, rev: int, action: str, arg: str, update_id: int, message_id: int
+        self, user_id: int, rev: int, action: Action, arg: str, update_id: int, message_id: int
     ) -> Outcome:
         now = self.clock.now()
         found = await self._for_update(user_id, update_id, now)

@@ -32,11 +32,3 @@ class Action(StrEnum):
     # The /batal confirmation.
     STOP = "xy"
     CARRY_ON = "xn"
-
-    @classmethod
-    def of(cls, code: str) -> Action | None:
-        """The action with this code; None for a code no button of ours carries."""
-        try:
-            return cls(code)
-        except ValueError:
-            return None

@@ -59,15 +59,8 @@ class Unfit:
 Step = Moved | Submit | Cancel | Unfit
 
 
-def tap(survey: Survey, session: Session, code: Action | str, arg: str) -> Step:
-    """A button on the current question, review or confirmation: what it does, and its argument.
-
-    `code` is an Action. Its bare code is taken too, because the service layer hands it on
-    typed as `str` (an Action is one, being a StrEnum); a code no button carries fits nothing.
-    """
-    action = Action.of(code)
-    if action is None:
-        return Unfit()
+def tap(survey: Survey, session: Session, action: Action, arg: str) -> Step:
+    """A button on the current question, review or confirmation: what it does, and its argument."""
     if action is Action.STOP:
         return Cancel(session)
     if action is Action.CARRY_ON:
