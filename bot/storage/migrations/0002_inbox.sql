@@ -1,9 +1,11 @@
 -- Durable intake: every update Telegram sends is stored here before Telegram is told it was
 -- received (the next getUpdates offset, or the webhook's 200), then handled from here in each
 -- person's order. A kill at any moment leaves the unhandled ones here for the next start.
+-- Scheduled work for a person (a reminder) comes in here too when it falls due (see jobs), so
+-- it runs in that person's order and never races their own taps.
 CREATE TABLE inbox (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,  -- arrival order; Telegram's ids may restart
-    update_id    INTEGER NOT NULL UNIQUE,            -- an update delivered twice is stored once
+    update_id    INTEGER UNIQUE,                     -- stored once; NULL for scheduled work
     person       INTEGER,                            -- whose order it keeps; NULL once handled
     body         TEXT,                               -- the update's JSON; NULL once handled
     received_at  TEXT    NOT NULL,
