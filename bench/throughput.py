@@ -210,6 +210,7 @@ async def bench_bot(settings: Any, durable: bool) -> AsyncIterator[Bot]:
     runtime = build(settings, request=FakeRequest(telegram), rate_limit=False)
     if not durable:  # BENCH-ONLY: the comparison point for the cost of durable intake
         runtime.services.intake = Intake(MemoryInbox(), runtime.services.clock)  # type: ignore[arg-type]
+        runtime.services.scheduler.intake = runtime.services.intake
     try:
         await runtime.start()
         yield Bot(runtime.app, telegram, runtime.services.clock)

@@ -18,6 +18,7 @@ from bot.core.survey.loader import load_surveys
 from bot.core.survey.model import RegionQuestion
 from bot.i18n import I18n
 from bot.intake.queue import Intake, Unfinished
+from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
@@ -28,11 +29,12 @@ from bot.services.surveys import SurveyService
 from bot.storage.awaiting import AwaitingRepository
 from bot.storage.database import Database
 from bot.storage.inbox import Inbox
+from bot.storage.jobs import JobRepository
 from bot.storage.responses import ResponseRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
 from conversations.survey import entry, flow
-from handlers import commands, errors, help, input_router, language, privacy, unknown
+from handlers import commands, errors, help, input_router, jobs, language, privacy, unknown
 from handlers.common import KEY
 
 log = logging.getLogger(__name__)
@@ -71,15 +73,21 @@ class Runtime:
         if app.job_queue is not None:
             app.job_queue.run_repeating(_housekeeping, HOUSEKEEPING, first=1, name="housekeeping")
         svc.intake.start(self._handle)
+        svc.scheduler.start()
 
     async def _handle(self, body: str) -> None:
-        await self.app.process_update(Update.de_json(json.loads(body), self.app.bot))
+        document = json.loads(body)
+        if "job" in document:  # scheduled work that fell due, in this person's order
+            await jobs.run_job(self.app, document)
+        else:
+            await self.app.process_update(Update.de_json(document, self.app.bot))
         if self.services.lifecycle.token_was_rejected:
             # PTB handed the 401 to the error handler and returned; the reply never went out.
             raise Unfinished
 
     async def stop(self, grace: float = 4.0) -> None:
         """Finish what is in hand (at most `grace` seconds; the rest stays stored), then close."""
+        await self.services.scheduler.stop()
         await self.services.intake.stop(grace)
         if self.app.running:
             await self.app.stop()
@@ -99,6 +107,7 @@ def build(
     i18n = I18n(settings.default_locale)
     clock = clock or Clock()
     db = Database(settings.database_path)
+    intake = Intake(Inbox(db), clock)
     svc = Services(
         settings=settings,
         db=db,
@@ -116,7 +125,8 @@ def build(
             resume_after=timedelta(minutes=settings.resume_after_minutes),
             zone=settings.zone,
         ),
-        intake=Intake(Inbox(db), clock),
+        intake=intake,
+        scheduler=Scheduler(JobRepository(db), intake, clock),
     )
 
     builder = (

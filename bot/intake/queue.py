@@ -98,6 +98,10 @@ class Intake:
         if not updates:
             return
         await self.inbox.store([arrival(u) for u in updates], self.clock.now())
+        self.notify()
+
+    def notify(self) -> None:
+        """Rows were added to the inbox (updates, or scheduled work that fell due): look."""
         self._stored += 1
         self._more = True
         self._idle.clear()

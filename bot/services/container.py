@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.intake.queue import Intake
+from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
@@ -30,3 +31,4 @@ class Services:
     awaiting: AwaitingService
     surveys: SurveyService
     intake: Intake
+    scheduler: Scheduler

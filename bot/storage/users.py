@@ -59,8 +59,10 @@ class UserRepository:
 
     async def delete(self, user_id: int) -> None:
         """Everything about the person goes: responses, answers and consents cascade; what a
-        feature was waiting for them to type (kept apart, staff have no users row) goes too."""
+        feature was waiting for them to type and work scheduled for them (kept apart: staff have
+        no users row) go too."""
         await self.db.write(
             ("DELETE FROM users WHERE id = ?", (user_id,)),
             ("DELETE FROM awaiting WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM jobs WHERE person = ?", (user_id,)),
         )
