@@ -28,19 +28,22 @@ def _from_staff(update: object, staff: StaffService) -> bool:
     )
 
 
-class StaffCommandHandler(CommandHandler[Any, None]):
+class _StaffOnly:
+    """Takes the update only from staff; otherwise as the handler it is mixed into."""
+
     def __init__(self, staff: StaffService, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.staff = staff
 
     def check_update(self, update: object) -> Any:
-        return super().check_update(update) if _from_staff(update, self.staff) else None
+        if not _from_staff(update, self.staff):
+            return None
+        return super().check_update(update)  # type: ignore[misc]
 
 
-class StaffButtonHandler(CallbackQueryHandler[Any, None]):
-    def __init__(self, staff: StaffService, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.staff = staff
+class StaffCommandHandler(_StaffOnly, CommandHandler[Any, None]):
+    """A command for staff; for anyone else it is a command the bot does not know."""
 
-    def check_update(self, update: object) -> Any:
-        return super().check_update(update) if _from_staff(update, self.staff) else None
+
+class StaffButtonHandler(_StaffOnly, CallbackQueryHandler[Any, None]):
+    """A button for staff; for anyone else a button no longer active."""
