@@ -93,3 +93,40 @@ def search(text: str, province_code: str | None = None, limit: int = 8) -> list[
     starts = [r for r in pool if r not in exact and _normal(r.name).startswith(wanted)]
     contains = [r for r in pool if r not in exact + starts and wanted in _normal(r.name)]
     return (exact + starts + contains)[:limit]
+
+
+# Spellings of the level words, longest first; "Kab. Kupang" and "Kabupaten Kupang" are one.
+_LEVELS = (
+    ("kabupaten administrasi ", "kabupaten"),
+    ("kota administrasi ", "kota"),
+    ("kabupaten ", "kabupaten"),
+    ("kab ", "kabupaten"),
+    ("kota ", "kota"),
+    ("provinsi ", "provinsi"),
+    ("prov ", "provinsi"),
+)
+
+
+def _level_and_name(text: str) -> tuple[str | None, str]:
+    text = " ".join(text.casefold().replace(".", " ").split())
+    for prefix, level in _LEVELS:
+        if text.startswith(prefix):
+            return level, text[len(prefix) :]
+    return None, text
+
+
+@cache
+def _by_name() -> dict[str, list[tuple[str, Region]]]:
+    found: dict[str, list[tuple[str, Region]]] = {}
+    for region in _all_by_code().values():
+        level, name = _level_and_name(region.name)
+        found.setdefault(name, []).append((level or "provinsi", region))
+    return found
+
+
+def named(text: str) -> list[Region]:
+    """Every region a written name can mean, ignoring case: "Kota Kupang" or "Kab. Kupang" is
+    one, "Kupang" alone is two (kota and kabupaten), "Gorontalo" three (and the province).
+    Nothing is guessed: a caller that needs one region reports more than one as ambiguous."""
+    level, name = _level_and_name(text)
+    return [r for lvl, r in _by_name().get(name, []) if level is None or lvl == level]
