@@ -1,0 +1,149 @@
+"""Events: imported a whole file at a time, read in time order."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.core.events.model import Event
+from bot.storage.database import Database
+from bot.storage.timefmt import from_db, to_db
+
+# What an import sets. Status is not among them: an event cancelled in the chat stays cancelled
+# when an old file is imported again (its registrants were told it is off).
+_CONTENT = (
+    "kind",
+    "title_id",
+    "title_en",
+    "description_id",
+    "description_en",
+    "region",
+    "venue",
+    "zone",
+    "starts_at",
+    "ends_at",
+    "registration_closes",
+    "capacity",
+    "topics",
+)
+_SELECT = f"SELECT id, slug, status, {', '.join(_CONTENT)} FROM events"
+_INSERT = (
+    f"INSERT INTO events (slug, {', '.join(_CONTENT)}, created_at, updated_at) "
+    f"VALUES (?, {', '.join('?' for _ in _CONTENT)}, ?, ?)"
+)
+_UPDATE = (
+    f"UPDATE events SET {', '.join(f'{c} = ?' for c in _CONTENT)}, updated_at = ? WHERE id = ?"
+)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: int
+    updated: int
+    unchanged: int
+
+
+class Reader(Protocol):
+    """Reads, from the bot's Database or from a read-only look at it (`ReadOnlyDatabase`)."""
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None: ...
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]: ...
+
+
+class EventCatalog:
+    """What is stored, for anyone who only reads."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    async def all(self) -> list[Event]:
+        """Every event, past and cancelled too, in time order."""
+        rows = await self.reader.fetchall(f"{_SELECT} ORDER BY starts_at, slug")
+        return [_event(row) for row in rows]
+
+    async def upcoming(self, now: datetime) -> list[Event]:
+        """Published events that have not started by `now`, soonest first."""
+        rows = await self.reader.fetchall(
+            f"{_SELECT} WHERE status = 'published' AND starts_at > ? ORDER BY starts_at, slug",
+            (to_db(now),),
+        )
+        return [_event(row) for row in rows]
+
+    async def by_slug(self, slug: str) -> Event | None:
+        row = await self.reader.fetchone(f"{_SELECT} WHERE slug = ?", (slug,))
+        return None if row is None else _event(row)
+
+
+class EventRepository(EventCatalog):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.db = db
+
+    async def import_events(self, events: Sequence[Event], now: datetime) -> ImportSummary:
+        """Store a whole file's events in one transaction: all of them or, on any error, none.
+        An event whose slug is stored already is updated in place (its id, and so whatever
+        points at it, stays); one that would not change is left alone, its updated_at too."""
+        stamp = to_db(now)
+        wanted = [(event.slug, _content(event)) for event in events]
+
+        def upsert(conn: sqlite3.Connection) -> ImportSummary:
+            added = updated = unchanged = 0
+            for slug, content in wanted:
+                row = conn.execute(
+                    f"SELECT id, {', '.join(_CONTENT)} FROM events WHERE slug = ?", (slug,)
+                ).fetchone()
+                if row is None:
+                    conn.execute(_INSERT, (slug, *content, stamp, stamp))
+                    added += 1
+                elif tuple(row)[1:] == content:
+                    unchanged += 1
+                else:
+                    conn.execute(_UPDATE, (*content, stamp, row["id"]))
+                    updated += 1
+            return ImportSummary(added, updated, unchanged)
+
+        return await self.db.transact(upsert)
+
+
+def _content(event: Event) -> tuple[Any, ...]:
+    """The event as the _CONTENT columns hold it, so a stored row compares equal to it."""
+    return (
+        event.kind,
+        event.title["id"],
+        event.title.get("en") or event.title["id"],
+        event.description["id"],
+        event.description.get("en") or event.description["id"],
+        event.region,
+        event.venue,
+        event.zone,
+        to_db(event.starts_at),
+        to_db(event.ends_at),
+        None if event.registration_closes is None else to_db(event.registration_closes),
+        event.capacity,
+        json.dumps(list(event.topics), ensure_ascii=False),
+    )
+
+
+def _event(row: sqlite3.Row) -> Event:
+    closes = row["registration_closes"]
+    return Event(
+        id=row["id"],
+        slug=row["slug"],
+        kind=row["kind"],
+        status=row["status"],
+        title={"id": row["title_id"], "en": row["title_en"]},
+        description={"id": row["description_id"], "en": row["description_en"]},
+        region=row["region"],
+        venue=row["venue"],
+        zone=row["zone"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=from_db(row["ends_at"]),
+        registration_closes=None if closes is None else from_db(closes),
+        capacity=row["capacity"],
+        topics=tuple(json.loads(row["topics"])),
+    )
