@@ -1,4 +1,6 @@
-"""`python -m bot` runs the bot; `python -m bot simulate [SURVEY]` tries a survey in the terminal."""
+"""`python -m bot` runs the bot; `python -m bot simulate [SURVEY]` tries a survey in the terminal;
+`python -m bot events import FILE` loads events from a CSV file, `python -m bot events list`
+prints them."""
 
 from __future__ import annotations
 
@@ -28,12 +30,18 @@ def main(argv: list[str]) -> int:
         from bot.testing.simulator import main as simulate
 
         return simulate(argv[1:])
+    if argv[:1] == ["events"]:
+        from bot.events_cli import main as events
+
+        return events(argv[1:])
     if argv and argv[0] in {"-h", "--help"}:
         print(__doc__)
         return 0
     if argv:
         print(
-            f"Unknown command {argv[0]!r}. Use: python -m bot [simulate [SURVEY]]", file=sys.stderr
+            f"Unknown command {argv[0]!r}. Use: python -m bot "
+            "[simulate [SURVEY] | events import FILE | events list]",
+            file=sys.stderr,
         )
         return EXIT_CONFIG
     return run()

@@ -35,14 +35,20 @@ HOW_TO_FIX = {
 }
 
 
-class Settings(BaseSettings):
+class StorageSettings(BaseSettings):
+    """What commands that only touch the database need (`python -m bot events ...`): they run
+    on a staff laptop or beside the bot without a bot token."""
+
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
+    database_path: Path = Path("data/bot.sqlite3")
+
+
+class Settings(StorageSettings):
     telegram_bot_token: SecretStr
     telegram_api_url: str = "https://api.telegram.org"
-    database_path: Path = Path("data/bot.sqlite3")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_locale: Literal["id", "en"] = "id"
     timezone: str = "Asia/Jakarta"
@@ -132,5 +138,12 @@ def describe(error: ValidationError) -> str:
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from None
+
+
+def load_storage_settings(**overrides: object) -> StorageSettings:
+    try:
+        return StorageSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(describe(exc)) from None
