@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.testing.harness import Bot
+from bot.testing import harness
+from bot.testing.harness import Bot, running_bot
 from tests.helpers import answers, consent, rows, to_review
 
 
@@ -25,11 +28,98 @@ async def _at_days_question(mini: Bot, user_id: int = 1):
     return user
 
 
-async def test_double_tap_applies_once(mini: Bot) -> None:
+# Two yes/no questions in a row: "Ya" on the first question's message would also fit the
+# second, so only the revision in the button tells a double tap from a new answer.
+TWO_YES_NO = """\
+id: ganda
+title: {id: "Uji ketukan ganda", en: "Double-tap test"}
+start_payloads: [ganda]
+questions:
+  - id: sim
+    type: yes_no
+    text: {id: "Apakah Anda punya SIM?", en: "Do you have a driving licence?"}
+  - id: stnk
+    type: yes_no
+    text: {id: "Apakah motor Anda ber-STNK?", en: "Is your motorbike registered?"}
+  - id: catatan
+    type: text
+    text: {id: "Ada catatan?", en: "Any notes?"}
+    required: false
+"""
+
+
+@pytest.fixture
+async def two_yes_no(tmp_path: Path) -> AsyncIterator[Bot]:
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    (folder / "ganda.yaml").write_text(TWO_YES_NO, encoding="utf-8")
+    async with running_bot(harness.test_settings(tmp_path, surveys_dir=folder)) as running:
+        yield running
+        assert not running.telegram.refusals
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["one-by-one", "in-one-batch"])
+async def test_double_tap_applies_once(two_yes_no: Bot, together: bool) -> None:
+    """The second tap on "Ya" would answer the next question too if it were applied."""
+    user = two_yes_no.user(1)
+    await consent(user, "ganda")
+    question = user.last
+    first, second = user.tap_update("Ya", question), user.tap_update("Ya", question)
+    if together:  # both in one getUpdates page
+        await two_yes_no.deliver(first, second)
+    else:
+        await user.deliver(first)
+        await user.deliver(second)
+    settings = two_yes_no.services.settings
+    assert answers(settings, 1) == {"sim": True}
+    (response,) = rows(settings, "SELECT cursor FROM responses")
+    assert response["cursor"] == "stnk"
+    assert "STNK" in user.text
+    toast = two_yes_no.telegram.calls_to("answerCallbackQuery")[-1].params.get("text")
+    assert toast == "Sudah tercatat. Silakan lanjut di bawah."
+
+
+async def test_an_update_handled_again_is_not_applied_to_the_next_question(
+    two_yes_no: Bot,
+) -> None:
+    """A kill after two answers were stored but before the inbox recorded them handled: both
+    are handled again at the next start. The inbox cannot tell (emulated here by making it
+    forget them); the response can, by update id, so "ya" is not taken as the note."""
+    user = two_yes_no.user(1)
+    await consent(user, "ganda")
+    licence, registered = user.message_update("ya"), user.message_update("ya")
+    await user.deliver(licence)
+    await user.deliver(registered)
+    settings = two_yes_no.services.settings
+    assert answers(settings, 1) == {"sim": True, "stnk": True}
+    shown = len(user.messages)
+    await two_yes_no.services.intake.inbox.purge_handled(two_yes_no.clock.now() + timedelta(1))
+    await two_yes_no.deliver(licence, registered)
+    assert answers(settings, 1) == {"sim": True, "stnk": True}
+    assert "catatan" in user.text and len(user.messages) == shown + 1  # shown once more
+    (response,) = rows(settings, "SELECT cursor FROM responses")
+    assert response["cursor"] == "catatan"
+
+
+async def test_back_tapped_twice_goes_back_once(mini: Bot) -> None:
+    """◀️ Kembali is on every question: a double tap on it must not go back two questions."""
+    user = await _at_days_question(mini)
+    question = user.last
+    first, second = user.tap_update("Kembali", question), user.tap_update("Kembali", question)
+    await user.deliver(first)
+    await user.deliver(second)
+    assert "Platform" in user.text
+    (response,) = rows(mini.services.settings, "SELECT cursor FROM responses")
+    assert response["cursor"] == "platform"
+    assert answers(mini.services.settings, 1) == {"kerja": "kurir", "platform": ["tidak_ada"]}
+
+
+async def test_another_choice_on_the_answered_keyboard_changes_nothing(mini: Bot) -> None:
+    """A different choice tapped on the keyboard just answered: no change of answer (◀️ Kembali
+    is the way to change it), and the next question stays."""
     user = await _started(mini)
     question = user.last
-    first = user.tap_update("Kurir", question)
-    second = user.tap_update("Ojek online", question)  # the same old keyboard, tapped again
+    first, second = user.tap_update("Kurir", question), user.tap_update("Ojek online", question)
     await user.deliver(first)
     await user.deliver(second)
     assert answers(mini.services.settings, 1) == {"kerja": "kurir"}
@@ -136,6 +226,22 @@ async def test_resume_after_a_long_break_shows_the_question_again(mini: Bot) -> 
     assert answers(mini.services.settings, 1)["hari"] == 5
 
 
+async def test_answers_typed_before_an_outage_count_when_handled_late(mini: Bot) -> None:
+    """A break is measured to when a message was sent, not to when the bot gets to it: what
+    was typed at once, then handled hours later (the bot was down), is an answer."""
+    user = await _at_days_question(mini)
+    days, km = user.message_update("5"), user.message_update("12")
+    mini.clock.advance(timedelta(hours=3))
+    await mini.deliver(days, km)
+    assert answers(mini.services.settings, 1) == {
+        "kerja": "kurir",
+        "platform": ["tidak_ada"],
+        "hari": 5,
+        "jarak": 12,
+    }
+    assert "BPJS" in user.text and "Selamat datang kembali" not in user.text
+
+
 async def test_start_and_survei_resume_at_the_same_question(mini: Bot) -> None:
     user = await _started(mini)
     await user.tap("Kurir")
@@ -156,11 +262,17 @@ async def test_unfinished_response_expires(mini: Bot) -> None:
 
 
 async def test_expiry_sweep_deletes_idle_answers(mini: Bot) -> None:
-    user = await _started(mini)
-    await user.tap("Kurir")
+    """The sweep closes what has been idle past the expiry, and only that."""
+    idle = await _started(mini, 1)
+    await idle.tap("Kurir")
     mini.clock.advance(timedelta(days=15))
+    active = await _started(mini, 2)
+    await active.tap("Ojek online")
     assert await mini.services.surveys.expire_idle() == 1
     assert answers(mini.services.settings, 1) == {}
+    assert answers(mini.services.settings, 2) == {"kerja": "ojol"}
+    statuses = rows(mini.services.settings, "SELECT user_id, status FROM responses ORDER BY 1")
+    assert [tuple(r) for r in statuses] == [(1, "expired"), (2, "in_progress")]
 
 
 async def test_cannot_submit_the_same_survey_twice(mini: Bot) -> None:
