@@ -95,13 +95,15 @@ async def test_commands_registered_in_both_languages(bot: Bot) -> None:
 
 
 async def test_switching_language_mid_survey(bot: Bot) -> None:
-    from tests.helpers import consent
+    from tests.helpers import consent, rows
 
     user = bot.user(21)
     await consent(user, "bpjs")
     await user.send("/bahasa")
     await user.tap("English")
     assert user.text == "Language set to English."
+    (person,) = rows(bot.services.settings, "SELECT locale FROM users WHERE id = 21")
+    assert person["locale"] == "en"  # kept: the next start (or a restart) speaks English too
     await user.send("/survei")
     assert "Welcome back" in user.text and "How old are you?" in user.text
     await user.send("/bahasa")
