@@ -23,16 +23,19 @@ from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.container import Services
+from bot.services.events import EventService, region_questions
 from bot.services.people import PeopleService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.awaiting import AwaitingRepository
 from bot.storage.database import Database
+from bot.storage.events import EventRepository
 from bot.storage.inbox import Inbox
 from bot.storage.jobs import JobRepository
 from bot.storage.responses import ResponseRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
+from conversations.events import browse
 from conversations.survey import entry, flow
 from handlers import commands, errors, help, input_router, jobs, language, privacy, unknown
 from handlers.common import KEY
@@ -108,6 +111,7 @@ def build(
     clock = clock or Clock()
     db = Database(settings.database_path)
     intake = Intake(Inbox(db), clock)
+    responses = ResponseRepository(db)
     svc = Services(
         settings=settings,
         db=db,
@@ -119,11 +123,14 @@ def build(
         awaiting=AwaitingService(AwaitingRepository(db), clock),
         surveys=SurveyService(
             surveys,
-            ResponseRepository(db),
+            responses,
             clock,
             expiry=timedelta(hours=settings.response_expiry_hours),
             resume_after=timedelta(minutes=settings.resume_after_minutes),
             zone=settings.zone,
+        ),
+        events=EventService(
+            EventRepository(db), responses, region_questions(surveys.values()), clock
         ),
         intake=intake,
         scheduler=Scheduler(JobRepository(db), intake, clock),
@@ -151,6 +158,7 @@ def build(
     flow.register(app)
     entry.register(app)
     language.register(app)
+    browse.register(app)
     help.register(app)
     privacy.register(app)
     unknown.register(app)  # answers only commands no other handler took

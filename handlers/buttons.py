@@ -259,3 +259,18 @@ class Erase(ButtonData, prefix="erase"):
     """/hapusdata: delete everything (True) or keep it."""
 
     confirm: bool
+
+
+@dataclass(frozen=True)
+class EventList(ButtonData, prefix="evl"):
+    """/acara: a page of upcoming events (the "more" button, and "back" from an event)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class OpenEvent(ButtonData, prefix="evt"):
+    """/acara: one event's details. `page` is the list page it was opened from, for "back"."""
+
+    event_id: int
+    page: int = 0

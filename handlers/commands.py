@@ -12,6 +12,7 @@ COMMANDS = [
     ("start", N_("start and see the data notice")),
     ("survei", N_("choose or continue a survey")),
     ("batal", N_("stop the current survey")),
+    ("acara", N_("see upcoming events")),
     ("bahasa", N_("change the language")),
     ("bantuan", N_("help")),
     ("dataku", N_("see your data")),

@@ -23,7 +23,9 @@ from handlers.buttons import (
     ButtonData,
     Consent,
     Erase,
+    EventList,
     Language,
+    OpenEvent,
     PickSurvey,
     Registry,
     SurveyTap,
@@ -88,6 +90,8 @@ def test_the_kinds_and_their_prefixes() -> None:
         "sv": PickSurvey,
         "lang": Language,
         "erase": Erase,
+        "evl": EventList,
+        "evt": OpenEvent,
     }
     assert not [k for k in ALL if k.staff]
 

@@ -11,6 +11,7 @@ from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
+from bot.services.events import EventService
 from bot.services.people import PeopleService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
@@ -30,5 +31,6 @@ class Services:
     staff: StaffService
     awaiting: AwaitingService
     surveys: SurveyService
+    events: EventService
     intake: Intake
     scheduler: Scheduler

@@ -74,6 +74,10 @@ class EventCatalog:
         )
         return [_event(row) for row in rows]
 
+    async def by_id(self, event_id: int) -> Event | None:
+        row = await self.reader.fetchone(f"{_SELECT} WHERE id = ?", (event_id,))
+        return None if row is None else _event(row)
+
     async def by_slug(self, slug: str) -> Event | None:
         row = await self.reader.fetchone(f"{_SELECT} WHERE slug = ?", (slug,))
         return None if row is None else _event(row)

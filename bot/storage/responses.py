@@ -228,6 +228,23 @@ class ResponseRepository:
             for r in rows
         ]
 
+    async def latest_answer(self, user_id: int, questions: Iterable[tuple[str, str]]) -> Any | None:
+        """The newest answer this person gave to any of `questions` ((survey id, question id)
+        pairs) in a submitted or in-progress response; None if they gave none. Cancelled and
+        expired responses do not count: the person took those answers back or left them."""
+        pairs = list(questions)
+        if not pairs:
+            return None
+        which = " OR ".join("(r.survey_id = ? AND a.question_id = ?)" for _ in pairs)
+        row = await self.db.fetchone(
+            "SELECT a.value FROM answers a JOIN responses r ON r.id = a.response_id "
+            "WHERE r.user_id = ? AND r.status IN ('submitted', 'in_progress') "
+            f"AND a.value IS NOT NULL AND ({which}) "
+            "ORDER BY a.answered_at DESC LIMIT 1",
+            (user_id, *[part for pair in pairs for part in pair]),
+        )
+        return None if row is None else _load(row["value"])
+
 
 def _guarded(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> None:
     """Run an UPDATE that must change exactly one row; else the caller's copy was stale."""

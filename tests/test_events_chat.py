@@ -1,0 +1,219 @@
+"""/acara: upcoming events nearest to the person first, their details, paging, and old buttons,
+through the real Application on a fake Telegram."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.core.events.csvfile import parse_events
+from bot.services.clock import Clock
+from bot.services.events import nearest_first
+from bot.storage.events import EventRepository
+from bot.testing.harness import Bot, FakeUser, running_bot
+from handlers.buttons import OpenEvent
+from tests.helpers import consent
+from tests.test_events_import import EXAMPLE, csv_bytes, example_rows
+
+# 1 December 2026, before every example event: the tests never depend on today's date.
+NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)
+# An event in Jakarta before all of Kupang's: it comes first in time order, after Kupang's
+# events for someone in Kupang.
+JAKARTA = {
+    **example_rows()[4],
+    "slug": "dialog-jakarta-2026-12",
+    "title_id": "Dialog Ekonomi Kreatif Jakarta",
+    "title_en": "Jakarta creative economy dialogue",
+    "region": "31.71",
+    "venue": "Balai Kota Jakarta",
+    "starts_at": "2026-12-10 09:00",
+    "ends_at": "2026-12-10 12:00",
+}
+TIME_ORDER = [
+    "10 Des · Dialog Ekonomi Kreatif Jakarta",
+    "15 Des · Lokakarya Pendaftaran Merek dan HAK…",  # titles cut to fit a phone's button
+    "17 Des · Pelatihan Pemasaran Digital: Jualan…",
+    "20 Des · Dialog Perlindungan Sosial Pekerja…",
+    "9 Jan · Kelas Kewirausahaan: Mengelola Keua…",
+    "16 Jan · Sosialisasi Sertifikasi Kompetensi…",
+]
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[Bot]:
+    clock = Clock()
+    clock.advance(NOW - clock.now())
+    async with running_bot(settings, clock=clock) as running:
+        yield running
+        refused = [(call.method, error.description) for call, error in running.telegram.refusals]
+        assert not refused, refused
+
+
+async def store(bot: Bot, data: bytes | None = None) -> EventRepository:
+    """Import events through the running bot's own Database (it holds the file's lock)."""
+    repo = EventRepository(bot.services.db)
+    rows = csv_bytes([*example_rows(), JAKARTA]) if data is None else data
+    await repo.import_events(parse_events(rows), bot.clock.now())
+    return repo
+
+
+async def in_kupang(user: FakeUser) -> None:
+    """Start the BPJS survey and give Kota Kupang as where one works (it stays in progress)."""
+    await consent(user, "bpjs")
+    await user.tap("25-34 tahun")
+    await user.send("Kota Kupang")
+    await user.tap("Kota Kupang")
+
+
+async def test_someone_in_kupang_sees_kupang_first_then_ntt_then_by_time(bot: Bot) -> None:
+    await store(bot)
+    user = bot.user(301)
+    await in_kupang(user)
+    await user.send("/acara")
+    assert user.text.startswith("Acara yang akan datang, yang di Kota Kupang lebih dulu.")
+    assert user.buttons() == [
+        TIME_ORDER[1],
+        TIME_ORDER[2],
+        TIME_ORDER[3],
+        TIME_ORDER[4],  # Soe: Nusa Tenggara Timur, as Kupang
+        TIME_ORDER[0],
+        TIME_ORDER[5],
+    ]
+
+
+async def test_someone_without_a_region_sees_time_order(bot: Bot) -> None:
+    await store(bot)
+    user = bot.user(302)
+    await user.send("/acara")
+    assert user.text.startswith("Acara yang akan datang, yang terdekat waktunya lebih dulu.")
+    assert user.buttons() == TIME_ORDER
+
+
+async def test_details_in_indonesian_and_back_to_the_list(bot: Bot) -> None:
+    await store(bot)
+    user = bot.user(303)
+    listing = await user.send("/acara")
+    details = await user.tap("Lokakarya Pendaftaran")
+    assert details["message_id"] == listing["message_id"]  # edited in place
+    assert details["text"].split("\n") == [
+        "Lokakarya Pendaftaran Merek dan HAKI untuk UMKM",
+        "",
+        "🏷 Lokakarya",
+        "📍 Kota Kupang, Aula Kantor Wali Kota Kupang, Jl. S. K. Lerik",
+        "🗓 Selasa, 15 Desember 2026 pukul 09.00 WITA",
+        "⏳ Pendaftaran ditutup Senin, 14 Desember 2026 pukul 17.00 WITA",
+        "👥 Kapasitas: 60 kursi",
+        "",
+        "Cara mendaftarkan merek dagang lewat DJKI secara daring, biaya, dan dokumen yang perlu "
+        "disiapkan. Bawa contoh logo usaha Anda.",
+    ]
+    assert user.buttons() == ["◀️ Kembali"]
+    back = await user.tap("◀️ Kembali")
+    assert back["message_id"] == listing["message_id"]
+    assert user.buttons() == TIME_ORDER
+
+
+async def test_details_in_english_with_no_seat_limit(bot: Bot) -> None:
+    await store(bot)
+    user = bot.user(304, "en")
+    await user.send("/events")
+    assert user.text.startswith("Upcoming events, soonest first.")
+    assert user.buttons()[-1] == "16 Jan · BNSP competency certification brief…"
+    await user.tap("BNSP competency")
+    assert user.text.split("\n")[:6] == [
+        "BNSP competency certification briefing for creative workers",
+        "",
+        "🏷 Dialogue",
+        "📍 Kota Yogyakarta, Jogja National Museum, Jl. Prof. Ki Amri Yahya",
+        "🗓 Saturday, 16 January 2027, 10:00 WIB",
+        "👥 Seats: no limit",
+    ]
+    assert user.buttons() == ["◀️ Back"]
+
+
+async def test_an_event_that_has_begun_is_not_listed_nor_opened(bot: Bot) -> None:
+    await store(bot)
+    user = bot.user(305)
+    await user.send("/acara")
+    listing = user.last
+    # 09.30 WITA on 15 December: the HAKI workshop (and the Jakarta dialogue) have begun.
+    bot.clock.advance(datetime(2026, 12, 15, 1, 30, tzinfo=UTC) - bot.clock.now())
+    await user.tap("Lokakarya Pendaftaran", listing)
+    assert bot.telegram.calls_to("answerCallbackQuery")[-1].params.get("text") == (
+        "Tombol ini sudah tidak berlaku."
+    )
+    await user.send("/acara")
+    assert user.buttons() == TIME_ORDER[2:]
+
+
+async def test_a_cancelled_or_forged_event_button_is_no_longer_active(bot: Bot) -> None:
+    repo = await store(bot)
+    user = bot.user(306)
+    listing = await user.send("/acara")
+    await bot.services.db.write(
+        ("UPDATE events SET status = 'cancelled' WHERE slug = 'haki-kupang-2026-12'", ())
+    )
+    await user.tap("Lokakarya Pendaftaran", listing)
+    assert user.last["message_id"] == listing["message_id"]
+    assert user.buttons() == TIME_ORDER  # the message is left as it was
+    haki = await repo.by_slug("haki-kupang-2026-12")
+    assert haki is not None and haki.id is not None
+    for data in (OpenEvent(999_999, 0).pack(), "evt:abc:0", "evt:", "evt:01:0", "evl:x"):
+        await user.deliver(user.callback_update(data, listing))
+        answer = bot.telegram.calls_to("answerCallbackQuery")[-1].params
+        assert answer.get("text") == "Tombol ini sudah tidak berlaku.", data
+
+
+async def test_no_events_at_all(bot: Bot) -> None:
+    user = bot.user(307)
+    await user.send("/acara")
+    assert user.text == "Saat ini belum ada acara yang akan datang. Silakan lihat lagi nanti."
+    assert user.buttons() == []
+    await bot.user(308, "en").send("/events")
+    assert bot.user(308, "en").text == (
+        "There are no upcoming events at the moment. Please look again later."
+    )
+
+
+async def test_more_than_ten_events_come_a_page_at_a_time(bot: Bot) -> None:
+    base = example_rows()[1]
+    rows = [
+        {**base, "slug": f"kelas-{i:02d}", "title_id": f"Kelas {i:02d}", "title_en": f"Class {i}"}
+        | {"starts_at": f"2026-12-{i + 2:02d} 13:00", "ends_at": f"2026-12-{i + 2:02d} 16:00"}
+        for i in range(12)
+    ]
+    await store(bot, csv_bytes(rows))
+    user = bot.user(309)
+    listing = await user.send("/acara")
+    assert "Hal. 1/2" in user.text
+    assert user.buttons() == [f"{i + 2} Des · Kelas {i:02d}" for i in range(10)] + ["Lainnya ▶️"]
+    await user.tap("Lainnya ▶️")
+    assert "Hal. 2/2" in user.text and user.last["message_id"] == listing["message_id"]
+    assert user.buttons() == ["12 Des · Kelas 10", "13 Des · Kelas 11", "◀️ Sebelumnya"]
+    # Back from an event on the second page returns to the second page.
+    await user.tap("Kelas 11")
+    await user.tap("◀️ Kembali")
+    assert "Hal. 2/2" in user.text
+    await user.tap("◀️ Sebelumnya")
+    assert "Hal. 1/2" in user.text
+
+
+def test_nearest_first_ranks_kabupaten_then_province_then_the_rest() -> None:
+    events = parse_events(csv_bytes([*example_rows(), JAKARTA]))
+    timed = sorted(events, key=lambda e: e.starts_at)
+    slugs = [e.slug for e in nearest_first(timed, "53.02")]  # Kabupaten Timor Tengah Selatan
+    assert slugs[:2] == ["kewirausahaan-soe-2027-01", "haki-kupang-2026-12"]
+    assert slugs[-2:] == ["dialog-jakarta-2026-12", "sertifikasi-jogja-2027-01"]
+    # A province-only answer puts the whole province first, in time order.
+    assert nearest_first(timed, "34")[0].slug == "sertifikasi-jogja-2027-01"
+    assert nearest_first(timed, None) == timed
+
+
+async def test_the_example_file_alone_imports_for_the_chat(bot: Bot) -> None:
+    await store(bot, EXAMPLE.read_bytes())
+    bot.clock.advance(timedelta(days=60))  # after every example event
+    await bot.user(310).send("/acara")
+    assert bot.user(310).buttons() == []
