@@ -212,8 +212,18 @@ def test_nearest_first_ranks_kabupaten_then_province_then_the_rest() -> None:
     assert nearest_first(timed, None) == timed
 
 
-async def test_the_example_file_alone_imports_for_the_chat(bot: Bot) -> None:
+async def test_once_every_event_has_begun_none_is_listed(bot: Bot) -> None:
     await store(bot, EXAMPLE.read_bytes())
     bot.clock.advance(timedelta(days=60))  # after every example event
     await bot.user(310).send("/acara")
     assert bot.user(310).buttons() == []
+
+
+async def test_acara_is_in_the_command_menu_and_in_help(bot: Bot) -> None:
+    default = {c["command"]: c["description"] for c in bot.telegram.commands[None]}
+    english = {c["command"]: c["description"] for c in bot.telegram.commands["en"]}
+    assert default["acara"] == "lihat acara yang akan datang"
+    assert english["acara"] == "see upcoming events"
+    user = bot.user(311)
+    await user.send("/bantuan")
+    assert "/acara lihat acara yang akan datang" in user.text
