@@ -92,6 +92,22 @@ async def test_someone_without_a_region_sees_time_order(bot: Bot) -> None:
     assert user.buttons() == TIME_ORDER
 
 
+async def test_a_stopped_survey_no_longer_says_where_someone_is(bot: Bot) -> None:
+    await store(bot)
+    user = bot.user(312, "en")
+    await consent(user, "bpjs")
+    await user.tap("25-34")
+    await user.send("Kota Kupang")
+    await user.tap("Kota Kupang")
+    await user.send("/events")
+    assert user.text.startswith("Upcoming events, those in Kota Kupang first.")
+    # Stopping a survey takes its answers back: they no longer place the person anywhere.
+    await user.send("/batal")
+    await user.tap("Yes, stop")
+    await user.send("/events")
+    assert user.text.startswith("Upcoming events, soonest first.")
+
+
 async def test_details_in_indonesian_and_back_to_the_list(bot: Bot) -> None:
     await store(bot)
     user = bot.user(303)
