@@ -32,10 +32,12 @@ from bot.storage.database import Database
 from bot.storage.events import EventRepository
 from bot.storage.inbox import Inbox
 from bot.storage.jobs import JobRepository
+from bot.storage.registrations import RegistrationRepository
 from bot.storage.responses import ResponseRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
 from conversations.events import browse
+from conversations.events import register as event_registration
 from conversations.survey import entry, flow
 from handlers import commands, errors, help, input_router, jobs, language, privacy, unknown
 from handlers.common import KEY
@@ -130,7 +132,11 @@ def build(
             zone=settings.zone,
         ),
         events=EventService(
-            EventRepository(db), responses, region_questions(surveys.values()), clock
+            EventRepository(db),
+            responses,
+            region_questions(surveys.values()),
+            clock,
+            RegistrationRepository(db),
         ),
         intake=intake,
         scheduler=Scheduler(JobRepository(db), intake, clock),
@@ -159,6 +165,7 @@ def build(
     entry.register(app)
     language.register(app)
     browse.register(app)
+    event_registration.register(app)
     help.register(app)
     privacy.register(app)
     unknown.register(app)  # answers only commands no other handler took

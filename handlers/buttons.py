@@ -274,3 +274,34 @@ class OpenEvent(ButtonData, prefix="evt"):
 
     event_id: int
     page: int = 0
+
+
+@dataclass(frozen=True)
+class Register(ButtonData, prefix="evr"):
+    """Daftar on an event's details: register, or join the waiting list."""
+
+    event_id: int
+
+
+@dataclass(frozen=True)
+class EventConsent(ButtonData, prefix="evc"):
+    """The answer to the events data notice; the event the person was registering for waits
+    in the button, so agreeing registers them straight away."""
+
+    agree: bool
+    event_id: int
+
+
+@dataclass(frozen=True)
+class CancelPlace(ButtonData, prefix="evx"):
+    """/acarasaya: cancel one's place at an event (asks first)."""
+
+    event_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmCancel(ButtonData, prefix="evy"):
+    """/acarasaya: the answer to "cancel your place?"."""
+
+    event_id: int
+    confirm: bool

@@ -21,12 +21,16 @@ from handlers.buttons import (
     KINDS,
     LIMIT,
     ButtonData,
+    CancelPlace,
+    ConfirmCancel,
     Consent,
     Erase,
+    EventConsent,
     EventList,
     Language,
     OpenEvent,
     PickSurvey,
+    Register,
     Registry,
     SurveyTap,
     kind_of,
@@ -92,6 +96,10 @@ def test_the_kinds_and_their_prefixes() -> None:
         "erase": Erase,
         "evl": EventList,
         "evt": OpenEvent,
+        "evr": Register,
+        "evc": EventConsent,
+        "evx": CancelPlace,
+        "evy": ConfirmCancel,
     }
     assert not [k for k in ALL if k.staff]
 

@@ -126,7 +126,7 @@ async def test_details_in_indonesian_and_back_to_the_list(bot: Bot) -> None:
         "Cara mendaftarkan merek dagang lewat DJKI secara daring, biaya, dan dokumen yang perlu "
         "disiapkan. Bawa contoh logo usaha Anda.",
     ]
-    assert user.buttons() == ["◀️ Kembali"]
+    assert user.buttons() == ["📝 Daftar", "◀️ Kembali"]
     back = await user.tap("◀️ Kembali")
     assert back["message_id"] == listing["message_id"]
     assert user.buttons() == TIME_ORDER
@@ -147,7 +147,7 @@ async def test_details_in_english_with_no_seat_limit(bot: Bot) -> None:
         "🗓 Saturday, 16 January 2027, 10:00 WIB",
         "👥 Seats: no limit",
     ]
-    assert user.buttons() == ["◀️ Back"]
+    assert user.buttons() == ["📝 Register", "◀️ Back"]
 
 
 async def test_an_event_that_has_begun_is_not_listed_nor_opened(bot: Bot) -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 
 from bot.core import regions
 from bot.core.events.model import Event
+from bot.core.events.rules import Registration, registration
 from bot.core.survey.model import RegionQuestion, Survey
 from bot.services.clock import Clock
 from bot.storage.events import EventCatalog
+from bot.storage.registrations import Place, RegistrationRepository
 from bot.storage.responses import ResponseRepository
 
 PAGE_SIZE = 10
@@ -49,6 +53,40 @@ def nearest_first(events: Sequence[Event], region: str | None) -> list[Event]:
     return sorted(events, key=closeness)  # stable: time order within each group
 
 
+class Outcome(StrEnum):
+    """What a tap on Daftar came to; each has its own message."""
+
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    ALREADY_CONFIRMED = "already_confirmed"
+    ALREADY_WAITING = "already_waiting"
+    CANCELLED = "cancelled"  # the event is off
+    STARTED = "started"  # the event has begun or is over
+    CLOSED = "closed"  # the registration deadline has passed
+    GONE = "gone"  # no such event
+
+
+@dataclass(frozen=True)
+class Signup:
+    outcome: Outcome
+    event: Event | None
+    place: int = 0  # on the waiting list, from 1
+
+
+@dataclass(frozen=True)
+class MyPlace:
+    event: Event
+    status: str  # confirmed | waiting
+    place: int  # 0 for a confirmed seat
+
+
+_CLOSED = {
+    Registration.CANCELLED: Outcome.CANCELLED,
+    Registration.STARTED: Outcome.STARTED,
+    Registration.CLOSED: Outcome.CLOSED,
+}
+
+
 class EventService:
     def __init__(
         self,
@@ -56,11 +94,13 @@ class EventService:
         responses: ResponseRepository,
         questions: Sequence[tuple[str, str]],
         clock: Clock,
+        registrations: RegistrationRepository | None = None,
     ) -> None:
         self.catalog = catalog
         self.responses = responses
         self.questions = questions
         self.clock = clock
+        self.registrations = registrations
 
     async def region_of(self, user_id: int) -> regions.Region | None:
         """Where the person said they are in their latest survey answer, if anywhere."""
@@ -87,3 +127,76 @@ class EventService:
         if event is None or event.status != "published" or event.starts_at <= self.clock.now():
             return None
         return event
+
+    def can_register(self, event: Event) -> bool:
+        """Whether the details screen offers Daftar now."""
+        return registration(event, self.clock.now()) is Registration.OPEN
+
+    def _regs(self) -> RegistrationRepository:
+        assert self.registrations is not None, "built without registrations"
+        return self.registrations
+
+    async def register(self, user_id: int, event_id: int) -> Signup:
+        """Register the person (who has agreed to the events notice): a seat if one is left,
+        else a place on the waiting list. Whether registration is open is checked first; the
+        seat itself is decided on the writer, where nothing can interleave."""
+        event = await self.catalog.by_id(event_id)
+        if event is None:
+            return Signup(Outcome.GONE, None)
+        state = registration(event, self.clock.now())
+        if state is not Registration.OPEN:
+            # Someone already in keeps hearing that, even once the deadline has passed.
+            held = await self._regs().status_of(event_id, user_id)
+            if held is not None and state is Registration.CLOSED:
+                already = (
+                    Outcome.ALREADY_CONFIRMED if held == "confirmed" else Outcome.ALREADY_WAITING
+                )
+                return Signup(already, event)
+            return Signup(_CLOSED[state], event)
+        got = await self._regs().register(event_id, user_id, self.clock.now)
+        if got.new:
+            outcome = Outcome.CONFIRMED if got.status == "confirmed" else Outcome.WAITING
+        else:
+            outcome = (
+                Outcome.ALREADY_CONFIRMED if got.status == "confirmed" else Outcome.ALREADY_WAITING
+            )
+        return Signup(outcome, event, got.place)
+
+    async def cancel(self, user_id: int, event_id: int) -> tuple[bool, int | None]:
+        """Cancel the person's place. Returns (whether there was one, who was promoted into
+        the freed seat, if anyone). Nobody is promoted into an event that has begun."""
+        event = await self.catalog.by_id(event_id)
+        promote = event is not None and registration(event, self.clock.now()) in (
+            Registration.OPEN,
+            Registration.CLOSED,
+        )
+        done = await self._regs().cancel(event_id, user_id, self.clock.now(), promote=promote)
+        return done.was is not None, done.promoted
+
+    async def registrations_status(self, user_id: int, event_id: int) -> str | None:
+        """confirmed, waiting, or None (no active place)."""
+        return await self._regs().status_of(event_id, user_id)
+
+    async def mine(self, user_id: int) -> list[MyPlace]:
+        """The person's registrations and waiting places, of events not yet over."""
+        now = self.clock.now()
+        found: list[MyPlace] = []
+        for place in await self._regs().of_user(user_id):
+            event = await self.catalog.by_id(place.event_id)
+            if event is not None and event.ends_at > now:
+                found.append(MyPlace(event, place.status, place.place))
+        found.sort(key=lambda p: p.event.starts_at)
+        return found
+
+    async def all_mine(self, user_id: int) -> list[tuple[Place, Event]]:
+        """Every active registration kept about the person, over or not (for /dataku)."""
+        found = []
+        for place in await self._regs().of_user(user_id):
+            event = await self.catalog.by_id(place.event_id)
+            if event is not None:
+                found.append((place, event))
+        return found
+
+    async def purge_old(self, kept: timedelta) -> int:
+        """Delete the registrations of events that ended more than `kept` ago."""
+        return await self._regs().purge_ended(self.clock.now() - kept)

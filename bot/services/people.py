@@ -14,6 +14,10 @@ from bot.storage.users import User, UserRepository
 SURVEY_PURPOSE = "survey"
 # Bump when the wording of the consent notice changes: consent is recorded per version.
 CONSENT_VERSION = "2026-11-1"
+# Registering for events is a purpose of its own (UU PDP: a separate consent per purpose), with
+# its own notice and version; bump it when that notice's wording changes.
+EVENTS_PURPOSE = "events"
+EVENTS_CONSENT_VERSION = "2026-12-1"
 # People kept in memory (language, consent); the rest are read when they come back. Bounded so
 # that a bot that has met a million people does not keep them all.
 CACHED_PEOPLE = 20_000
@@ -59,6 +63,21 @@ class PeopleService:
         known = await self.get(user_id)
         self._known[user_id] = known if known is not None else User(user_id, locale)
         self._agreed_to_current[user_id] = True
+
+    async def has_event_consent(self, user_id: int) -> bool:
+        """Agreed to the events notice as it reads now (asked once, before the first Daftar)."""
+        return await self.get(user_id) is not None and await self.users.has_consent(
+            user_id, EVENTS_PURPOSE, EVENTS_CONSENT_VERSION
+        )
+
+    async def consent_to_events(self, user_id: int, locale: str) -> None:
+        """Record the events consent; someone new to the bot is stored from here on (with this
+        consent only: their survey consent is still asked before a survey)."""
+        await self.users.create_with_consent(
+            user_id, locale, EVENTS_PURPOSE, EVENTS_CONSENT_VERSION, self.clock.now()
+        )
+        self._chosen_before_consent.pop(user_id, None)
+        self._known.pop(user_id, None)  # read again: an existing person keeps their language
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         if await self.get(user_id) is None:

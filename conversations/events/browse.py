@@ -43,7 +43,8 @@ async def open_event(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
         # Cancelled, begun, or never ours: the same answer as any other outdated button.
         await no_longer_active(update, w)
         return
-    text, markup = render.details(event, tap.page, w._, w.locale)
+    can_register = services(context).events.can_register(event)
+    text, markup = render.details(event, tap.page, w._, w.locale, can_register)
     await toast(update)
     await edit_or_send(update, context, w.chat_id, text, markup)
 

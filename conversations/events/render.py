@@ -15,7 +15,7 @@ from bot.core.events.model import Event
 from bot.core.formatting import date_time, number
 from bot.i18n import N_, Gettext
 from bot.services.events import EventPage
-from handlers.buttons import EventList, OpenEvent
+from handlers.buttons import EventList, OpenEvent, Register
 from handlers.send import Button, Keyboard, button, keyboard
 
 KIND_NAMES: Final = {
@@ -28,8 +28,11 @@ KIND_NAMES: Final = {
 LABEL_TITLE: Final = 36
 
 
-def _title(event: Event, locale: str) -> str:
+def title_of(event: Event, locale: str) -> str:
     return event.title.get(locale) or event.title["id"]
+
+
+_title = title_of
 
 
 def label(event: Event, locale: str) -> str:
@@ -67,7 +70,9 @@ def event_list(page: EventPage, _: Gettext, locale: str) -> tuple[str, Keyboard 
     return "\n".join(lines), keyboard(rows)
 
 
-def details(event: Event, page: int, _: Gettext, locale: str) -> tuple[str, Keyboard]:
+def details(
+    event: Event, page: int, _: Gettext, locale: str, can_register: bool = False
+) -> tuple[str, Keyboard]:
     zone = event.zoneinfo
     if event.capacity is None:
         seats = _("Seats: no limit")
@@ -86,5 +91,7 @@ def details(event: Event, page: int, _: Gettext, locale: str) -> tuple[str, Keyb
     lines.append("👥 " + escape(seats))
     description = event.description.get(locale) or event.description["id"]
     lines += ["", escape(description)]
-    back = keyboard([[button(_("◀️ Back"), EventList(page).pack())]])
-    return "\n".join(lines), back
+    rows = [[button(_("◀️ Back"), EventList(page).pack())]]
+    if can_register:  # only while registration is open: a closed one gets no button to tap
+        rows.insert(0, [button(_("📝 Register"), Register(event.id or 0).pack())])
+    return "\n".join(lines), keyboard(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from bot.core.events.model import Event
@@ -58,3 +58,14 @@ def registration(event: Event, now: datetime) -> Registration:
 def is_upcoming(event: Event, now: datetime) -> bool:
     """Published and not yet started: what people are offered."""
     return event.status == "published" and event.starts_at > now
+
+
+Seat = Literal["confirmed", "waiting"]
+
+
+def seat_for(confirmed: int, capacity: int | None) -> Seat:
+    """A newcomer's place: a seat while fewer than `capacity` are confirmed (no capacity: no
+    limit), else the waiting list. Counted and applied in one transaction on the writer."""
+    if capacity is None or confirmed < capacity:
+        return "confirmed"
+    return "waiting"

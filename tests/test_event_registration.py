@@ -1,0 +1,279 @@
+"""Registering for events (Daftar), its own consent, the waiting list, /acarasaya, cancelling
+and promotion, through the real Application on a fake Telegram; the database is read as an
+auditor would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.core.events.rules import seat_for
+from bot.services.clock import Clock
+from bot.services.people import EVENTS_CONSENT_VERSION, EVENTS_PURPOSE
+from bot.testing.harness import Bot, FakeUser, running_bot
+from handlers.buttons import ConfirmCancel, Register
+from tests.helpers import rows
+from tests.test_events_chat import NOW, store
+
+HAKI = "haki-kupang-2026-12"  # 60 seats; registration closes 14 Dec 17.00 WITA (09.00 UTC)
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[Bot]:
+    clock = Clock()
+    clock.advance(NOW - clock.now())
+    async with running_bot(settings, clock=clock) as running:
+        yield running
+        refused = [(call.method, error.description) for call, error in running.telegram.refusals]
+        assert not refused, refused
+
+
+async def event_id(bot: Bot, slug: str = HAKI) -> int:
+    event = await bot.services.events.catalog.by_slug(slug)
+    assert event is not None and event.id is not None
+    return event.id
+
+
+async def set_capacity(bot: Bot, capacity: int | None, slug: str = HAKI) -> None:
+    await bot.services.db.write(("UPDATE events SET capacity = ? WHERE slug = ?", (capacity, slug)))
+
+
+async def open_haki(user: FakeUser) -> None:
+    await user.send("/acara")
+    await user.tap("Lokakarya Pendaftaran" if user.language_code == "id" else "Trademark and IP")
+
+
+async def daftar(user: FakeUser) -> None:
+    """Open the HAKI workshop from /acara and tap Daftar (agreeing to the notice if asked)."""
+    await open_haki(user)
+    await user.tap("📝 Daftar" if user.language_code == "id" else "📝 Register")
+    if "Setuju" in user.buttons() or "Agree" in user.buttons():
+        await user.tap("Setuju" if user.language_code == "id" else "Agree")
+
+
+def registrations(settings: Settings) -> list[tuple[int, str]]:
+    found = rows(settings, "SELECT user_id, status FROM registrations ORDER BY created_at, id")
+    return [(r["user_id"], r["status"]) for r in found]
+
+
+def test_a_seat_while_fewer_than_capacity_are_confirmed() -> None:
+    assert seat_for(0, 1) == "confirmed"
+    assert seat_for(9, 10) == "confirmed"
+    assert seat_for(10, 10) == "waiting"
+    assert seat_for(10_000, None) == "confirmed"
+
+
+async def test_first_daftar_asks_its_own_consent_and_stores_nothing_before(
+    bot: Bot, settings: Settings
+) -> None:
+    await store(bot)
+    user = bot.user(501)
+    await open_haki(user)
+    assert user.buttons() == ["📝 Daftar", "◀️ Kembali"]
+    await user.tap("📝 Daftar")
+    assert user.text.startswith("Pendaftaran acara: tentang data Anda")
+    assert "dihapus 2 tahun setelah acara selesai" in user.text
+    assert user.buttons() == ["Setuju", "Tidak setuju"]
+    assert rows(settings, "SELECT * FROM users") == []
+    await user.tap("Tidak setuju")
+    assert user.text.startswith("Tidak ada yang disimpan.")
+    assert rows(settings, "SELECT * FROM users") == []
+    assert rows(settings, "SELECT * FROM registrations") == []
+
+    await user.tap("📝 Daftar", user.messages[-2])  # the details message is still there
+    await user.tap("Setuju")
+    assert user.text == (
+        "✅ Anda terdaftar di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM”. "
+        "Lihat acara Anda dengan /acarasaya."
+    )
+    consents = rows(settings, "SELECT user_id, purpose, version, granted_at FROM consents")
+    assert [(c["user_id"], c["purpose"], c["version"]) for c in consents] == [
+        (501, EVENTS_PURPOSE, EVENTS_CONSENT_VERSION)
+    ]
+    assert consents[0]["granted_at"]
+    assert registrations(settings) == [(501, "confirmed")]
+    # The events consent is not a survey consent: /survei still asks for the survey notice.
+    assert not await bot.services.people.has_consented(501)
+
+    # Asked once: the next Daftar registers straight away, and twice is told so.
+    await open_haki(user)
+    await user.tap("📝 Daftar")
+    assert user.text == (
+        "Anda sudah terdaftar di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM”."
+    )
+    assert registrations(settings) == [(501, "confirmed")]
+
+
+async def test_a_full_event_puts_people_on_the_waiting_list_with_their_place(
+    bot: Bot, settings: Settings
+) -> None:
+    await store(bot)
+    await set_capacity(bot, 1)
+    await daftar(bot.user(511))
+    for n, person in enumerate((512, 513), start=1):
+        user = bot.user(person)
+        await daftar(user)
+        assert user.text.startswith(f"Acara ini sudah penuh. Anda di daftar tunggu nomor {n} ")
+    await daftar(bot.user(513))
+    assert bot.user(513).text.startswith("Anda sudah di daftar tunggu “Lokakarya")
+    english = bot.user(514, "en")
+    await daftar(english)
+    assert english.text == (
+        "This event is full. You are number 3 on the waiting list for “Trademark and IP "
+        "registration workshop for MSMEs”. We will tell you if a seat frees up."
+    )
+    assert registrations(settings) == [
+        (511, "confirmed"),
+        (512, "waiting"),
+        (513, "waiting"),
+        (514, "waiting"),
+    ]
+
+
+async def test_after_the_deadline_a_past_or_cancelled_event_registration_is_closed(
+    bot: Bot, settings: Settings
+) -> None:
+    await store(bot)
+    user = bot.user(521)
+    await open_haki(user)
+    details = user.last
+    await bot.services.people.consent_to_events(521, "id")
+    # 14 December 18.00 WITA: after the deadline, before the start.
+    bot.clock.advance(datetime(2026, 12, 14, 10, tzinfo=UTC) - bot.clock.now())
+    await user.tap("📝 Daftar", details)
+    assert user.text == (
+        "Pendaftaran acara ini sudah ditutup pada Senin, 14 Desember 2026 pukul 17.00 WITA."
+    )
+    await user.send("/acara")
+    await user.tap("Lokakarya Pendaftaran")
+    assert user.buttons() == ["◀️ Kembali"]  # no Daftar once registration has closed
+    bot.clock.advance(timedelta(days=1))  # begun
+    await user.tap("📝 Daftar", details)
+    assert user.text == "Acara ini sudah dimulai, jadi pendaftaran sudah ditutup."
+    await bot.services.db.write(("UPDATE events SET status = 'cancelled' WHERE slug = ?", (HAKI,)))
+    await user.tap("📝 Daftar", details)
+    assert user.text == "Acara ini dibatalkan, jadi pendaftaran ditutup."
+    assert rows(settings, "SELECT * FROM registrations") == []
+    for data in (Register(999_999).pack(), "evr:x", "evr:"):
+        await user.deliver(user.callback_update(data, details))
+        answer = bot.telegram.calls_to("answerCallbackQuery")[-1].params
+        assert answer.get("text") == "Tombol ini sudah tidak berlaku.", data
+
+
+async def test_200_people_for_the_last_10_seats_at_once(bot: Bot, settings: Settings) -> None:
+    await store(bot)
+    event = await event_id(bot)
+    await set_capacity(bot, 15)
+    for person in range(600, 605):  # five seats already taken
+        await bot.services.people.consent_to_events(person, "id")
+        await bot.services.events.register(person, event)
+    people = [bot.user(1000 + i) for i in range(200)]
+    for user in people:
+        await bot.services.people.consent_to_events(user.id, "id")
+    # One batch, as one getUpdates page brings it: every tap arrives at the same moment.
+    await bot.deliver(
+        *[u.callback_update(Register(event).pack(), u._message(text="x")) for u in people]
+    )
+    found = rows(
+        settings,
+        "SELECT user_id, status FROM registrations WHERE event_id = ? AND user_id >= 1000 "
+        "ORDER BY created_at, id",
+        (event,),
+    )
+    statuses = [r["status"] for r in found]
+    assert statuses.count("confirmed") == 10 and statuses.count("waiting") == 190
+    # In arrival order: the first ten taps got the seats, the rest wait in the order they came.
+    assert [(r["user_id"], r["status"]) for r in found] == [
+        (1000 + i, "confirmed" if i < 10 else "waiting") for i in range(200)
+    ]
+    total = rows(
+        settings,
+        "SELECT COUNT(*) AS n FROM registrations WHERE event_id = ? AND status = 'confirmed'",
+        (event,),
+    )
+    assert total[0]["n"] == 15
+    assert people[9].text.startswith("✅ Anda terdaftar")
+    assert people[10].text.startswith("Acara ini sudah penuh. Anda di daftar tunggu nomor 1 ")
+    assert people[199].text.startswith("Acara ini sudah penuh. Anda di daftar tunggu nomor 190 ")
+
+
+async def fire_due(bot: Bot) -> None:
+    await bot.services.scheduler.run_due()
+    await bot.services.intake.idle()
+
+
+async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
+    bot: Bot, settings: Settings
+) -> None:
+    await store(bot)
+    await set_capacity(bot, 1)
+    first, second, third = bot.user(531), bot.user(532, "en"), bot.user(533)
+    for user in (first, second, third):
+        await daftar(user)
+    await first.send("/acarasaya")
+    assert first.text.split("\n") == [
+        "Acara Anda",
+        "",
+        "Lokakarya Pendaftaran Merek dan HAKI untuk UMKM",
+        "🗓 Selasa, 15 Desember 2026 pukul 09.00 WITA",
+        "✅ Terdaftar",
+        "",
+        "Untuk membatalkan, tekan acaranya di bawah.",
+    ]
+    assert first.buttons() == ["❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…"]
+    await third.send("/acarasaya")
+    assert "⏳ Daftar tunggu nomor 2" in third.text
+
+    # Cancelling asks first; "no" keeps the place.
+    await first.tap("❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…")
+    assert (
+        first.text == "Batalkan tempat Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM”?"
+    )
+    asking = first.last
+    await first.tap("Tidak, simpan")
+    assert (
+        first.text
+        == "Tempat Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM” tetap tersimpan."
+    )
+    assert registrations(settings)[0] == (531, "confirmed")
+
+    await first.deliver(
+        first.callback_update(ConfirmCancel(await event_id(bot), True).pack(), asking)
+    )
+    assert (
+        first.text
+        == "Tempat Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM” sudah dibatalkan."
+    )
+    # The seat went to the first one waiting in the same transaction, and the third moved up.
+    assert registrations(settings) == [(531, "cancelled"), (532, "confirmed"), (533, "waiting")]
+    await third.send("/acarasaya")
+    assert "⏳ Daftar tunggu nomor 1" in third.text
+    # The promoted person is told through their own queue, in their language, once.
+    await fire_due(bot)
+    told = [m["text"] for m in bot.telegram.bot_messages(532) if m["text"].startswith("Good news")]
+    assert told == [
+        "Good news: a seat has freed up, and you are now registered for “Trademark and IP "
+        "registration workshop for MSMEs” (Tuesday, 15 December 2026, 09:00 WITA). "
+        "See your events with /acarasaya."
+    ]
+    await fire_due(bot)
+    assert len([m for m in bot.telegram.bot_messages(532) if m["text"].startswith("Good")]) == 1
+    assert rows(settings, "SELECT * FROM jobs") == []
+
+    # Cancelling again (an old button) says there is nothing to cancel; nobody else moves.
+    await first.deliver(
+        first.callback_update(ConfirmCancel(await event_id(bot), True).pack(), asking)
+    )
+    assert first.text.startswith("Anda tidak punya tempat di “Lokakarya")
+    await first.send("/acarasaya")
+    assert first.text == "Anda belum terdaftar di acara mana pun. Cari acara dengan /acara."
+    # A waiting place cancelled frees no seat: nobody is promoted.
+    await third.send("/acarasaya")
+    await third.tap("❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…")
+    await third.tap("Ya, batalkan")
+    assert registrations(settings) == [(531, "cancelled"), (532, "confirmed"), (533, "cancelled")]
+    await fire_due(bot)
+    assert not [m for m in bot.telegram.bot_messages(533) if m["text"].startswith("Kabar baik")]
