@@ -179,8 +179,14 @@ async def _housekeeping(context: object) -> None:
     svc: Services = context.application.bot_data[KEY]  # type: ignore[attr-defined]
     expired = await svc.surveys.expire_idle()
     purged = await svc.surveys.purge_old(timedelta(days=svc.settings.retention_days))
+    # Registrations are kept as long as answers, counted from the end of their event.
+    registrations = await svc.events.purge_old(timedelta(days=svc.settings.retention_days))
     await svc.intake.inbox.purge_handled(svc.clock.now() - HANDLED_KEPT)
-    if expired or purged:
+    if expired or purged or registrations:
         log.info(
-            "Housekeeping: %d unfinished responses expired, %d old ones deleted", expired, purged
+            "Housekeeping: %d unfinished responses expired, %d old ones deleted, "
+            "%d registrations of long-ended events deleted",
+            expired,
+            purged,
+            registrations,
         )

@@ -13,6 +13,7 @@ COMMANDS = [
     ("survei", N_("choose or continue a survey")),
     ("batal", N_("stop the current survey")),
     ("acara", N_("see upcoming events")),
+    ("acarasaya", N_("see your events")),
     ("bahasa", N_("change the language")),
     ("bantuan", N_("help")),
     ("dataku", N_("see your data")),

@@ -25,6 +25,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
         "/survei " + escape(_("choose or continue a survey")),
         "/batal " + escape(_("stop the current survey")),
         "/acara " + escape(_("see upcoming events")),
+        "/acarasaya " + escape(_("see your events")),
         "/bahasa " + escape(_("change the language")),
         "/dataku " + escape(_("see the data we keep about you")),
         "/hapusdata " + escape(_("delete your data")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.config import Settings
 from bot.core.events.rules import seat_for
 from bot.services.clock import Clock
 from bot.services.people import EVENTS_CONSENT_VERSION, EVENTS_PURPOSE
+from bot.testing import harness
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import ConfirmCancel, Register
 from tests.helpers import rows
@@ -277,3 +279,67 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
     assert registrations(settings) == [(531, "cancelled"), (532, "confirmed"), (533, "cancelled")]
     await fire_due(bot)
     assert not [m for m in bot.telegram.bot_messages(533) if m["text"].startswith("Kabar baik")]
+
+
+async def test_dataku_shows_registrations_and_hapusdata_removes_them(
+    bot: Bot, settings: Settings
+) -> None:
+    await store(bot)
+    await set_capacity(bot, 1)
+    seated, waiting, next_in_line = bot.user(541), bot.user(542), bot.user(543)
+    for user in (seated, waiting, next_in_line):
+        await daftar(user)
+    await seated.send("/dataku")
+    assert "Pendaftaran acara\n• Lokakarya Pendaftaran Merek dan HAKI untuk UMKM (Selasa, " in (
+        seated.text
+    )
+    assert seated.text.split("\n")[-3].endswith("WITA): ✅ Terdaftar")
+    await next_in_line.send("/dataku")
+    assert next_in_line.text.split("\n")[-3].endswith("WITA): ⏳ Daftar tunggu nomor 2")
+
+    # Erasing a seat frees it for the first one waiting, who is told; the rest goes with them.
+    await seated.send("/hapusdata")
+    await seated.tap("Ya, hapus semua")
+    assert registrations(settings) == [(542, "confirmed"), (543, "waiting")]
+    assert rows(settings, "SELECT * FROM consents WHERE user_id = 541") == []
+    await fire_due(bot)
+    assert [m for m in bot.telegram.bot_messages(542) if m["text"].startswith("Kabar baik")]
+    await next_in_line.send("/hapusdata")
+    await next_in_line.tap("Ya, hapus semua")
+    assert registrations(settings) == [(542, "confirmed")]
+    await next_in_line.send("/dataku")
+    assert next_in_line.text == "Kami tidak menyimpan data apa pun tentang Anda."
+
+
+async def test_housekeeping_deletes_registrations_of_events_long_over(tmp_path: Path) -> None:
+    settings = harness.test_settings(tmp_path, retention_days=30)
+    clock = Clock()
+    clock.advance(NOW - clock.now())
+    async with running_bot(settings, clock=clock) as bot:
+        assert bot.app.job_queue is not None
+        (housekeeping,) = bot.app.job_queue.get_jobs_by_name("housekeeping")
+        await store(bot)
+        haki, jogja = await event_id(bot), await event_id(bot, "sertifikasi-jogja-2027-01")
+        for person, event in ((551, haki), (552, jogja)):
+            await bot.services.people.consent_to_events(person, "id")
+            await bot.services.events.register(person, event)
+        # The HAKI workshop ends 15 December 12.00 WITA (04.00 UTC); 29 days on, all stay.
+        clock.advance(datetime(2027, 1, 13, 4, tzinfo=UTC) - clock.now())
+        await housekeeping.run(bot.app)
+        assert len(registrations(settings)) == 2
+        clock.advance(timedelta(days=1, hours=1))  # more than 30 days after it ended
+        await housekeeping.run(bot.app)
+        assert registrations(settings) == [(552, "confirmed")]  # Jogja is still to come
+        assert len(rows(settings, "SELECT * FROM users")) == 2  # the people themselves stay
+
+
+async def test_acarasaya_is_in_the_command_menu_and_in_help(bot: Bot) -> None:
+    default = {c["command"]: c["description"] for c in bot.telegram.commands[None]}
+    english = {c["command"]: c["description"] for c in bot.telegram.commands["en"]}
+    assert default["acarasaya"] == "lihat acara yang Anda daftari"
+    assert english["acarasaya"] == "see your events"
+    user = bot.user(561)
+    await user.send("/bantuan")
+    assert "/acarasaya lihat acara yang Anda daftari" in user.text
+    await user.send("/myevents")
+    assert user.text == "Anda belum terdaftar di acara mana pun. Cari acara dengan /acara."

@@ -20,10 +20,8 @@ from bot.services.events import MyPlace, Outcome, Signup
 from conversations.events.render import label, title_of
 from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.jobs import on_job
+from handlers.jobs import PROMOTED_JOB, on_job
 from handlers.send import Button, button, edit_or_send, keyboard, send, toast
-
-PROMOTED_JOB = "event_promoted"
 
 
 def _quoted(event: Event, locale: str) -> dict[str, str]:
