@@ -1,4 +1,5 @@
-"""Finding events for a person: what is coming, nearest to them first.
+"""Finding events for a person (what is coming, nearest to them first) and registering for
+them (a seat or the waiting list; the seat itself is decided in storage, on the writer).
 
 The chat layer asks this service and renders what it gets; which events count as upcoming and
 in what order they come is decided here, once, so `/acara`, free-text search and broadcasts
@@ -94,7 +95,7 @@ class EventService:
         responses: ResponseRepository,
         questions: Sequence[tuple[str, str]],
         clock: Clock,
-        registrations: RegistrationRepository | None = None,
+        registrations: RegistrationRepository,
     ) -> None:
         self.catalog = catalog
         self.responses = responses
@@ -132,10 +133,6 @@ class EventService:
         """Whether the details screen offers Daftar now."""
         return registration(event, self.clock.now()) is Registration.OPEN
 
-    def _regs(self) -> RegistrationRepository:
-        assert self.registrations is not None, "built without registrations"
-        return self.registrations
-
     async def register(self, user_id: int, event_id: int) -> Signup:
         """Register the person (who has agreed to the events notice): a seat if one is left,
         else a place on the waiting list. Whether registration is open is checked first; the
@@ -146,14 +143,14 @@ class EventService:
         state = registration(event, self.clock.now())
         if state is not Registration.OPEN:
             # Someone already in keeps hearing that, even once the deadline has passed.
-            held = await self._regs().status_of(event_id, user_id)
+            held = await self.registrations.status_of(event_id, user_id)
             if held is not None and state is Registration.CLOSED:
                 already = (
                     Outcome.ALREADY_CONFIRMED if held == "confirmed" else Outcome.ALREADY_WAITING
                 )
                 return Signup(already, event)
             return Signup(_CLOSED[state], event)
-        got = await self._regs().register(event_id, user_id, self.clock.now)
+        got = await self.registrations.register(event_id, user_id, self.clock.now)
         if got.new:
             outcome = Outcome.CONFIRMED if got.status == "confirmed" else Outcome.WAITING
         else:
@@ -170,18 +167,18 @@ class EventService:
             Registration.OPEN,
             Registration.CLOSED,
         )
-        done = await self._regs().cancel(event_id, user_id, self.clock.now(), promote=promote)
+        done = await self.registrations.cancel(event_id, user_id, self.clock.now(), promote=promote)
         return done.was is not None, done.promoted
 
     async def registrations_status(self, user_id: int, event_id: int) -> str | None:
         """confirmed, waiting, or None (no active place)."""
-        return await self._regs().status_of(event_id, user_id)
+        return await self.registrations.status_of(event_id, user_id)
 
     async def mine(self, user_id: int) -> list[MyPlace]:
         """The person's registrations and waiting places, of events not yet over."""
         now = self.clock.now()
         found: list[MyPlace] = []
-        for place in await self._regs().of_user(user_id):
+        for place in await self.registrations.of_user(user_id):
             event = await self.catalog.by_id(place.event_id)
             if event is not None and event.ends_at > now:
                 found.append(MyPlace(event, place.status, place.place))
@@ -191,7 +188,7 @@ class EventService:
     async def all_mine(self, user_id: int) -> list[tuple[Place, Event]]:
         """Every active registration kept about the person, over or not (for /dataku)."""
         found = []
-        for place in await self._regs().of_user(user_id):
+        for place in await self.registrations.of_user(user_id):
             event = await self.catalog.by_id(place.event_id)
             if event is not None:
                 found.append((place, event))
@@ -199,4 +196,4 @@ class EventService:
 
     async def purge_old(self, kept: timedelta) -> int:
         """Delete the registrations of events that ended more than `kept` ago."""
-        return await self._regs().purge_ended(self.clock.now() - kept)
+        return await self.registrations.purge_ended(self.clock.now() - kept)

@@ -1,1 +1,1 @@
-"""Events from the participant's side: browsing upcoming events now; registering comes later."""
+"""Events from the participant's side: browsing upcoming events, registering, /acarasaya."""

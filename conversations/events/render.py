@@ -32,14 +32,11 @@ def title_of(event: Event, locale: str) -> str:
     return event.title.get(locale) or event.title["id"]
 
 
-_title = title_of
-
-
 def label(event: Event, locale: str) -> str:
     """ "15 Des · Lokakarya Pendaftaran Merek…": the date first, so a column of them reads as
     a calendar."""
     day = format_date(event.starts_at.astimezone(event.zoneinfo).date(), "d MMM", locale=locale)
-    title = _title(event, locale)
+    title = title_of(event, locale)
     if len(title) > LABEL_TITLE:
         title = title[: LABEL_TITLE - 1].rstrip() + "…"
     return f"{day} · {title}"
@@ -79,7 +76,7 @@ def details(
     else:
         seats = _("Seats: {count}").format(count=number(event.capacity, locale))
     lines = [
-        f"<b>{escape(_title(event, locale))}</b>",
+        f"<b>{escape(title_of(event, locale))}</b>",
         "",
         "🏷 " + escape(_(KIND_NAMES[event.kind])),
         "📍 " + escape(f"{event.region_name}, {event.venue}"),
