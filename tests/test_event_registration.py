@@ -15,6 +15,7 @@ from bot.core.events.rules import seat_for
 from bot.services.clock import Clock
 from bot.services.people import EVENTS_CONSENT_VERSION, EVENTS_PURPOSE
 from bot.testing import harness
+from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import ConfirmCancel, Register
 from tests.helpers import rows
@@ -343,3 +344,29 @@ async def test_acarasaya_is_in_the_command_menu_and_in_help(bot: Bot) -> None:
     assert "/acarasaya lihat acara yang Anda daftari" in user.text
     await user.send("/myevents")
     assert user.text == "Anda belum terdaftar di acara mana pun. Cari acara dengan /acara."
+
+
+async def test_a_promotion_notice_survives_a_restart_and_comes_once(settings: Settings) -> None:
+    telegram = FakeTelegram()
+    clock = Clock()
+    clock.advance(NOW - clock.now())
+    async with running_bot(settings, telegram, clock) as bot:
+        await store(bot)
+        await set_capacity(bot, 1)
+        first, second = bot.user(571), bot.user(572)
+        await daftar(first)
+        await daftar(second)
+        # The scheduler stops first, so the bot stops with the notice scheduled and not sent.
+        await bot.services.scheduler.stop()
+        await first.send("/acarasaya")
+        await first.tap("❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…")
+        await first.tap("Ya, batalkan")
+        assert len(rows(settings, "SELECT * FROM jobs WHERE person = 572")) == 1
+    assert not [m for m in telegram.bot_messages(572) if m["text"].startswith("Kabar baik")]
+    async with running_bot(settings, telegram, clock) as bot:
+        await fire_due(bot)
+        await bot.user(572).send("/acarasaya")
+        assert "✅ Terdaftar" in bot.user(572).text
+    told = [m for m in telegram.bot_messages(572) if m["text"].startswith("Kabar baik")]
+    assert len(told) == 1
+    assert rows(settings, "SELECT * FROM jobs") == []
