@@ -370,3 +370,26 @@ async def test_a_promotion_notice_survives_a_restart_and_comes_once(settings: Se
     told = [m for m in telegram.bot_messages(572) if m["text"].startswith("Kabar baik")]
     assert len(told) == 1
     assert rows(settings, "SELECT * FROM jobs") == []
+
+
+async def test_the_notice_in_english_and_already_registered_after_the_deadline(
+    bot: Bot, settings: Settings
+) -> None:
+    await store(bot)
+    user = bot.user(581, "en")
+    await open_haki(user)
+    details = user.last
+    await user.tap("📝 Register")
+    assert user.text.split("\n")[0] == "Registering for events: about your data"
+    assert "They are deleted 2 years after the event ends" in user.text
+    await user.tap("Agree")
+    assert user.text == (
+        "✅ You are registered for “Trademark and IP registration workshop for MSMEs”. "
+        "See your events with /acarasaya."
+    )
+    bot.clock.advance(datetime(2026, 12, 14, 10, tzinfo=UTC) - bot.clock.now())
+    await user.tap("📝 Register", details)  # the deadline has passed, but they hold a seat
+    assert user.text == (
+        "You are already registered for “Trademark and IP registration workshop for MSMEs”."
+    )
+    assert registrations(settings) == [(581, "confirmed")]
