@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.testing.harness import Bot, running_bot, test_settings
+from tests.helpers import no_refusals
 
 TEST_SURVEYS = Path(__file__).parent / "surveys"
 
@@ -28,17 +29,11 @@ def mini_settings(tmp_path: Path) -> Settings:
 async def bot(settings: Settings) -> AsyncIterator[Bot]:
     async with running_bot(settings) as running:
         yield running
-        _no_refusals(running)
+        no_refusals(running)
 
 
 @pytest.fixture
 async def mini(mini_settings: Settings) -> AsyncIterator[Bot]:
     async with running_bot(mini_settings) as running:
         yield running
-        _no_refusals(running)
-
-
-def _no_refusals(bot: Bot) -> None:
-    """Whatever a test did, the bot never sent Telegram a request it would refuse."""
-    refused = [(call.method, error.description) for call, error in bot.telegram.refusals]
-    assert not refused, refused
+        no_refusals(running)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.testing.harness import FakeUser
+from bot.services.clock import Clock
+from bot.testing.harness import Bot, FakeUser
 
 
 def rows(settings: Settings, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -75,3 +77,16 @@ async def pelatihan_shortest(user: FakeUser, suggestion: str | None = None) -> N
         await user.tap("Lewati")
     else:
         await user.send(suggestion)
+
+
+def no_refusals(bot: Bot) -> None:
+    """Whatever a test did, the bot never sent Telegram a request it would refuse."""
+    refused = [(call.method, error.description) for call, error in bot.telegram.refusals]
+    assert not refused, refused
+
+
+def clock_at(moment: datetime) -> Clock:
+    """A clock that reads `moment` now (and moves on from there)."""
+    clock = Clock()
+    clock.advance(moment - clock.now())
+    return clock

@@ -18,7 +18,7 @@ from bot.testing import harness
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import ConfirmCancel, Register
-from tests.helpers import rows
+from tests.helpers import clock_at, no_refusals, rows
 from tests.test_events_chat import NOW, store
 
 HAKI = "haki-kupang-2026-12"  # 60 seats; registration closes 14 Dec 17.00 WITA (09.00 UTC)
@@ -26,12 +26,9 @@ HAKI = "haki-kupang-2026-12"  # 60 seats; registration closes 14 Dec 17.00 WITA 
 
 @pytest.fixture
 async def bot(settings: Settings) -> AsyncIterator[Bot]:
-    clock = Clock()
-    clock.advance(NOW - clock.now())
-    async with running_bot(settings, clock=clock) as running:
+    async with running_bot(settings, clock=clock_at(NOW)) as running:
         yield running
-        refused = [(call.method, error.description) for call, error in running.telegram.refusals]
-        assert not refused, refused
+        no_refusals(running)
 
 
 async def event_id(bot: Bot, slug: str = HAKI) -> int:

@@ -10,12 +10,11 @@ import pytest
 
 from bot.config import Settings
 from bot.core.events.csvfile import parse_events
-from bot.services.clock import Clock
 from bot.services.events import nearest_first
 from bot.storage.events import EventRepository
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import OpenEvent
-from tests.helpers import consent
+from tests.helpers import clock_at, consent, no_refusals
 from tests.test_events_import import EXAMPLE, csv_bytes, example_rows
 
 # 1 December 2026, before every example event: the tests never depend on today's date.
@@ -44,12 +43,9 @@ TIME_ORDER = [
 
 @pytest.fixture
 async def bot(settings: Settings) -> AsyncIterator[Bot]:
-    clock = Clock()
-    clock.advance(NOW - clock.now())
-    async with running_bot(settings, clock=clock) as running:
+    async with running_bot(settings, clock=clock_at(NOW)) as running:
         yield running
-        refused = [(call.method, error.description) for call, error in running.telegram.refusals]
-        assert not refused, refused
+        no_refusals(running)
 
 
 async def store(bot: Bot, data: bytes | None = None) -> EventRepository:
