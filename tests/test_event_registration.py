@@ -4,6 +4,7 @@ auditor would."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,12 +14,14 @@ import pytest
 from bot.config import Settings
 from bot.core.events.rules import seat_for
 from bot.services.clock import Clock
+from bot.services.events import Outcome
 from bot.services.people import EVENTS_CONSENT_VERSION, EVENTS_PURPOSE
 from bot.testing import harness
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import ConfirmCancel, Register
 from tests.helpers import clock_at, no_refusals, rows
+from tests.test_durability import _hold_writer
 from tests.test_events_chat import NOW, store
 
 HAKI = "haki-kupang-2026-12"  # 60 seats; registration closes 14 Dec 17.00 WITA (09.00 UTC)
@@ -390,3 +393,27 @@ async def test_the_notice_in_english_and_already_registered_after_the_deadline(
         "You are already registered for “Trademark and IP registration workshop for MSMEs”."
     )
     assert registrations(settings) == [(581, "confirmed")]
+
+
+async def test_an_event_cancelled_while_a_registration_waits_for_the_writer_takes_no_one(
+    bot: Bot, settings: Settings
+) -> None:
+    """The open-registration check passes, then staff cancel the event before the seat is
+    taken: the seat transaction looks again, so nobody is registered for a cancelled event."""
+    await store(bot)
+    await bot.services.people.consent_to_events(531, "id")
+    event = await event_id(bot)
+    gate, holder = await _hold_writer(bot.services.db)
+    cancel = asyncio.create_task(
+        bot.services.db.write(("UPDATE events SET status = 'cancelled' WHERE id = ?", (event,)))
+    )
+    await asyncio.sleep(0)  # queued first
+    # Its check reads the event as still published (the cancel is not committed yet); its
+    # transaction then waits for the writer, behind the cancel.
+    signup = asyncio.create_task(bot.services.events.register(531, event))
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    gate.set()
+    await asyncio.gather(holder, cancel)
+    assert (await signup).outcome is Outcome.CANCELLED
+    assert rows(settings, "SELECT * FROM registrations") == []

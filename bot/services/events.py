@@ -19,7 +19,7 @@ from bot.core.events.rules import Registration, registration
 from bot.core.survey.model import RegionQuestion, Survey
 from bot.services.clock import Clock
 from bot.storage.events import EventCatalog
-from bot.storage.registrations import Place, RegistrationRepository
+from bot.storage.registrations import EventClosed, Place, RegistrationRepository
 from bot.storage.responses import ResponseRepository
 
 PAGE_SIZE = 10
@@ -150,7 +150,10 @@ class EventService:
                 )
                 return Signup(already, event)
             return Signup(_CLOSED[state], event)
-        got = await self.registrations.register(event_id, user_id, self.clock.now)
+        try:
+            got = await self.registrations.register(event_id, user_id, self.clock.now)
+        except EventClosed:
+            return Signup(Outcome.CANCELLED, event)
         if got.new:
             outcome = Outcome.CONFIRMED if got.status == "confirmed" else Outcome.WAITING
         else:

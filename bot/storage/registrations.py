@@ -60,6 +60,10 @@ def _place(conn: sqlite3.Connection, registration_id: int) -> int:
     return int(row["place"]) if row["status"] == "waiting" else 0
 
 
+class EventClosed(Exception):
+    """The event was cancelled (or removed) by the time the registration reached the writer."""
+
+
 class RegistrationRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -79,9 +83,14 @@ class RegistrationRepository:
             ).fetchone()
             if held is not None:
                 return Registered(held["status"], _place(conn, held["id"]), new=False)
-            capacity = conn.execute(
-                "SELECT capacity FROM events WHERE id = ?", (event_id,)
-            ).fetchone()["capacity"]
+            # Checked here too, not only before: staff may cancel the event between the check
+            # and this transaction, and nothing can come between this read and the insert.
+            event = conn.execute(
+                "SELECT capacity, status FROM events WHERE id = ?", (event_id,)
+            ).fetchone()
+            if event is None or event["status"] != "published":
+                raise EventClosed(event_id)
+            capacity = event["capacity"]
             confirmed = conn.execute(
                 "SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status = 'confirmed'",
                 (event_id,),
