@@ -113,6 +113,7 @@ def build(
     clock = clock or Clock()
     db = Database(settings.database_path)
     intake = Intake(Inbox(db), clock)
+    scheduler = Scheduler(JobRepository(db), intake, clock)
     responses = ResponseRepository(db)
     svc = Services(
         settings=settings,
@@ -137,9 +138,10 @@ def build(
             region_questions(surveys.values()),
             clock,
             RegistrationRepository(db),
+            scheduler,
         ),
         intake=intake,
-        scheduler=Scheduler(JobRepository(db), intake, clock),
+        scheduler=scheduler,
     )
 
     builder = (

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, NoReturn, Self, get_type_hints
 
+from telegram import Update
+
 from bot.core.survey.actions import Action
 
 # Telegram's limit for callback_data, in bytes of UTF-8.
@@ -184,6 +186,12 @@ class ButtonData:
         if size > LIMIT:
             raise ValueError(f"{data!r} is {size} bytes; Telegram takes at most {LIMIT}")
         return data
+
+    @classmethod
+    def tapped(cls, update: Update) -> Self | None:
+        """The button of this kind the person tapped, or None (no tap, or data not ours)."""
+        query = update.callback_query
+        return cls.unpack(query.data if query else None)
 
     @classmethod
     def unpack(cls, data: str | None) -> Self | None:

@@ -12,10 +12,6 @@ from telegram.ext import Application, CallbackContext, ContextTypes
 
 log = logging.getLogger(__name__)
 
-# A seat freed up and the first one waiting was moved in: tell them (conversations/events/
-# register.py runs it; cancelling there and /hapusdata schedule it).
-PROMOTED_JOB = "event_promoted"
-
 JobHandler = Callable[[ContextTypes.DEFAULT_TYPE, int, dict[str, Any]], Awaitable[None]]
 _KEY = "job_handlers"
 

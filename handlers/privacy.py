@@ -12,9 +12,9 @@ from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
 from bot.i18n import LANGUAGE_NAMES
+from conversations.events.render import place_status, title_of
 from handlers.buttons import Erase
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.jobs import PROMOTED_JOB
 from handlers.send import button, edit_or_send, keyboard, send, toast
 
 # Telegram caps a message at 4096 characters; long histories are cut with a note.
@@ -54,14 +54,11 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     places = await svc.events.all_mine(w.user_id)
     if places:
         lines += ["", "<b>" + escape(_("Event registrations")) + "</b>"]
-    for place, event in places:
-        title = event.title.get(w.locale) or event.title["id"]
-        if place.status == "confirmed":
-            status = _("✅ Registered")
-        else:
-            status = _("⏳ Waiting list, number {place}").format(place=place.place)
+    for place in places:
+        event = place.event
         when = date_time(event.starts_at, event.zoneinfo, w.locale)
-        lines.append(f"• {escape(title)} ({escape(when)}): {escape(status)}")
+        status = place_status(place, _)
+        lines.append(f"• {escape(title_of(event, w.locale))} ({escape(when)}): {escape(status)}")
     lines += ["", escape(_("To delete all of it, type /hapusdata."))]
     text, budget = "", MESSAGE_BUDGET
     for line in lines:
@@ -103,14 +100,7 @@ async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
         await edit_or_send(update, context, w.chat_id, escape(w._("Nothing was deleted.")))
         return
     svc = services(context)
-    # A seat given up by erasing goes to the first one waiting, as a cancellation would; the
-    # registrations themselves then go with the person (ON DELETE CASCADE).
-    for place, event in await svc.events.all_mine(w.user_id):
-        _had, promoted = await svc.events.cancel(w.user_id, place.event_id)
-        if promoted is not None:
-            await svc.scheduler.schedule(
-                promoted, PROMOTED_JOB, svc.clock.now(), {"event_id": event.id}
-            )
+    await svc.events.give_up_all(w.user_id)  # a held seat passes on, as a cancellation would
     await svc.people.erase(w.user_id)
     svc.surveys.forget(w.user_id)
     svc.awaiting.forget(w.user_id)

@@ -17,12 +17,16 @@ from bot.core import regions
 from bot.core.events.model import Event
 from bot.core.events.rules import Registration, registration
 from bot.core.survey.model import RegionQuestion, Survey
+from bot.intake.scheduler import Scheduler
 from bot.services.clock import Clock
 from bot.storage.events import EventCatalog
-from bot.storage.registrations import EventClosed, Place, RegistrationRepository
+from bot.storage.registrations import EventClosed, RegistrationRepository
 from bot.storage.responses import ResponseRepository
 
 PAGE_SIZE = 10
+# The job that tells the first person waiting that a freed seat is now theirs
+# (conversations/events/register.py runs it).
+PROMOTED_JOB = "event_promoted"
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,18 @@ class EventService:
         questions: Sequence[tuple[str, str]],
         clock: Clock,
         registrations: RegistrationRepository,
+        scheduler: Scheduler,
     ) -> None:
         self.catalog = catalog
         self.responses = responses
         self.questions = questions
         self.clock = clock
         self.registrations = registrations
+        self.scheduler = scheduler
+
+    async def event(self, event_id: int) -> Event | None:
+        """The stored event with this id, whatever its state; None for an unknown id."""
+        return await self.catalog.by_id(event_id)
 
     async def region_of(self, user_id: int) -> regions.Region | None:
         """Where the person said they are in their latest survey answer, if anywhere."""
@@ -162,39 +172,47 @@ class EventService:
             )
         return Signup(outcome, event, got.place)
 
-    async def cancel(self, user_id: int, event_id: int) -> tuple[bool, int | None]:
-        """Cancel the person's place. Returns (whether there was one, who was promoted into
-        the freed seat, if anyone). Nobody is promoted into an event that has begun."""
+    async def cancel(self, user_id: int, event_id: int) -> bool:
+        """Cancel the person's place; returns whether there was one. A freed seat goes to the
+        first person waiting, in the same transaction, and they are told (a job, so the notice
+        runs in their own order and survives a restart). Nobody is promoted into an event that
+        has begun."""
         event = await self.catalog.by_id(event_id)
         promote = event is not None and registration(event, self.clock.now()) in (
             Registration.OPEN,
             Registration.CLOSED,
         )
         done = await self.registrations.cancel(event_id, user_id, self.clock.now(), promote=promote)
-        return done.was is not None, done.promoted
+        if done.promoted is not None:
+            await self.scheduler.schedule(
+                done.promoted, PROMOTED_JOB, self.clock.now(), {"event_id": event_id}
+            )
+        return done.was is not None
+
+    async def give_up_all(self, user_id: int) -> None:
+        """Before the person's data is erased: every seat they hold passes on, as a
+        cancellation would (the rows themselves go with the person)."""
+        for place in await self.all_mine(user_id):
+            await self.cancel(user_id, place.event.id or 0)
 
     async def registrations_status(self, user_id: int, event_id: int) -> str | None:
         """confirmed, waiting, or None (no active place)."""
         return await self.registrations.status_of(event_id, user_id)
 
     async def mine(self, user_id: int) -> list[MyPlace]:
-        """The person's registrations and waiting places, of events not yet over."""
+        """The person's registrations and waiting places, of events not yet over, by date."""
         now = self.clock.now()
-        found: list[MyPlace] = []
-        for place in await self.registrations.of_user(user_id):
-            event = await self.catalog.by_id(place.event_id)
-            if event is not None and event.ends_at > now:
-                found.append(MyPlace(event, place.status, place.place))
+        found = [p for p in await self.all_mine(user_id) if p.event.ends_at > now]
         found.sort(key=lambda p: p.event.starts_at)
         return found
 
-    async def all_mine(self, user_id: int) -> list[tuple[Place, Event]]:
+    async def all_mine(self, user_id: int) -> list[MyPlace]:
         """Every active registration kept about the person, over or not (for /dataku)."""
         found = []
         for place in await self.registrations.of_user(user_id):
             event = await self.catalog.by_id(place.event_id)
             if event is not None:
-                found.append((place, event))
+                found.append(MyPlace(event, place.status, place.place))
         return found
 
     async def purge_old(self, kept: timedelta) -> int:

@@ -82,10 +82,6 @@ class Inbox:
         """Return once every update marked handled so far is committed as such."""
         await self.db.transact(lambda conn: None)
 
-    async def backlog(self) -> int:
-        row = await self.db.fetchone("SELECT COUNT(*) AS n FROM inbox WHERE handled_at IS NULL")
-        return int(row["n"]) if row else 0
-
     async def purge_handled(self, before: datetime) -> int:
         """Forget the ids of updates handled before `before` (Telegram redelivers within a day)."""
 

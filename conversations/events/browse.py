@@ -24,7 +24,7 @@ async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
 
 @personal
 async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    tap = EventList.unpack(update.callback_query.data if update.callback_query else None)
+    tap = EventList.tapped(update)
     if tap is None:
         await no_longer_active(update, w)
         return
@@ -37,7 +37,7 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
 
 @personal
 async def open_event(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    tap = OpenEvent.unpack(update.callback_query.data if update.callback_query else None)
+    tap = OpenEvent.tapped(update)
     event = None if tap is None else await services(context).events.upcoming_event(tap.event_id)
     if tap is None or event is None:
         # Cancelled, begun, or never ours: the same answer as any other outdated button.

@@ -16,11 +16,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.core.events.model import Event
 from bot.core.formatting import date_time, period
 from bot.i18n import Gettext
-from bot.services.events import MyPlace, Outcome, Signup
-from conversations.events.render import label, title_of
+from bot.services.events import PROMOTED_JOB, MyPlace, Outcome, Signup
+from conversations.events.render import label, place_status, title_of
 from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.jobs import PROMOTED_JOB, on_job
+from handlers.jobs import on_job
 from handlers.send import Button, button, edit_or_send, keyboard, send, toast
 
 
@@ -90,7 +90,7 @@ async def _register(
 
 @personal
 async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    tap = Register.unpack(update.callback_query.data if update.callback_query else None)
+    tap = Register.tapped(update)
     if tap is None:
         await no_longer_active(update, w)
         return
@@ -114,7 +114,7 @@ async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who
 
 @personal
 async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    tap = EventConsent.unpack(update.callback_query.data if update.callback_query else None)
+    tap = EventConsent.tapped(update)
     if tap is None:
         await no_longer_active(update, w)
         return
@@ -125,12 +125,6 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
         return
     await services(context).people.consent_to_events(w.user_id, w.locale)
     await _register(update, context, w, tap.event_id, edit=True)
-
-
-def _status(place: MyPlace, _: Gettext) -> str:
-    if place.status == "confirmed":
-        return _("✅ Registered")
-    return _("⏳ Waiting list, number {place}").format(place=place.place)
 
 
 def my_events_screen(places: list[MyPlace], _: Gettext, locale: str) -> tuple[str, Any]:
@@ -144,7 +138,7 @@ def my_events_screen(places: list[MyPlace], _: Gettext, locale: str) -> tuple[st
             "",
             "<b>" + escape(title_of(event, locale)) + "</b>",
             "🗓 " + escape(date_time(event.starts_at, event.zoneinfo, locale)),
-            escape(_status(place, _)),
+            escape(place_status(place, _)),
         ]
         rows.append([button("❌ " + label(event, locale), CancelPlace(event.id or 0).pack())])
     lines += ["", escape(_("To cancel a place, tap its event below."))]
@@ -160,8 +154,8 @@ async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
 
 @personal
 async def ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    tap = CancelPlace.unpack(update.callback_query.data if update.callback_query else None)
-    event = None if tap is None else await services(context).events.catalog.by_id(tap.event_id)
+    tap = CancelPlace.tapped(update)
+    event = None if tap is None else await services(context).events.event(tap.event_id)
     if tap is None or event is None:
         await no_longer_active(update, w)
         return
@@ -180,9 +174,9 @@ async def ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
 
 @personal
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    tap = ConfirmCancel.unpack(update.callback_query.data if update.callback_query else None)
+    tap = ConfirmCancel.tapped(update)
     svc = services(context)
-    event = None if tap is None else await svc.events.catalog.by_id(tap.event_id)
+    event = None if tap is None else await svc.events.event(tap.event_id)
     if tap is None or event is None:
         await no_longer_active(update, w)
         return
@@ -192,14 +186,7 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
         text = w._("Your place at “{title}” is kept.").format(**names)
         await edit_or_send(update, context, w.chat_id, escape(text))
         return
-    had, promoted = await svc.events.cancel(w.user_id, tap.event_id)
-    if promoted is not None:
-        # Told through the scheduler, so the notice runs in the promoted person's own order,
-        # never beside their own taps, and survives a restart.
-        await svc.scheduler.schedule(
-            promoted, PROMOTED_JOB, svc.clock.now(), {"event_id": tap.event_id}
-        )
-    if had:
+    if await svc.events.cancel(w.user_id, tap.event_id):
         text = w._("Your place at “{title}” has been cancelled.").format(**names)
     else:
         text = w._("You have no place at “{title}” to cancel.").format(**names)
@@ -215,7 +202,7 @@ async def tell_promoted(
     event_id = data.get("event_id")
     if not isinstance(event_id, int):
         return
-    event = await svc.events.catalog.by_id(event_id)
+    event = await svc.events.event(event_id)
     if event is None or event.status != "published":
         return
     if await svc.events.registrations_status(person, event_id) != "confirmed":

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from bot.core.events.model import Event
 from bot.core.formatting import date_time, number
 from bot.i18n import N_, Gettext
-from bot.services.events import EventPage
+from bot.services.events import EventPage, MyPlace
 from handlers.buttons import EventList, OpenEvent, Register
 from handlers.send import Button, Keyboard, button, keyboard
 
@@ -30,6 +30,13 @@ LABEL_TITLE: Final = 36
 
 def title_of(event: Event, locale: str) -> str:
     return event.title.get(locale) or event.title["id"]
+
+
+def place_status(place: MyPlace, _: Gettext) -> str:
+    """A seat, or a place on the waiting list with its number."""
+    if place.status == "confirmed":
+        return _("✅ Registered")
+    return _("⏳ Waiting list, number {place}").format(place=place.place)
 
 
 def label(event: Event, locale: str) -> str:
