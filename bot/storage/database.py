@@ -77,12 +77,33 @@ def _statements(statements: Sequence[Statement]) -> Callable[[sqlite3.Connection
     return run
 
 
-class Database:
+class Reads:
+    """Reading through an aiosqlite connection that sees only committed data: the bot's own
+    reader (`Database`), or a read-only look beside a running bot (`ReadOnlyDatabase`)."""
+
+    _reader: aiosqlite.Connection | None = None
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        async with self._require().execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._require().execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    def _require(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return self._reader
+
+
+class Database(Reads):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         # Beside the real file: two spellings of one path, or a symlink, share one lock.
         self._lock = FileLock(f"{self.path.resolve()}.lock", timeout=0)
-        self._conn: sqlite3.Connection | None = None  # the writer's; used on its thread only
+        self._conn: sqlite3.Connection | None = None  # the writer (see _apply for its threads)
         self._thread: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None
         self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
@@ -239,21 +260,6 @@ class Database:
         if self._conn is not None and self._conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
-
-    # -- reads ---------------------------------------------------------------------------
-
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self._require().execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._require().execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    def _require(self) -> aiosqlite.Connection:
-        if self._reader is None:
-            raise RuntimeError("database is not open")
-        return self._reader
 
 
 def _settle(done: asyncio.Future[Any], result: Any = None, error: Exception | None = None) -> None:

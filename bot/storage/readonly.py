@@ -10,23 +10,20 @@ refuses a database older than this code rather than misread it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
-from bot.storage.database import migrations
+from bot.storage.database import Reads, migrations
 
 
 class DatabaseUnreadable(RuntimeError):
     """No database at that path, or one this code cannot read yet. One line for a person."""
 
 
-class ReadOnlyDatabase:
+class ReadOnlyDatabase(Reads):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._conn: aiosqlite.Connection | None = None
 
     async def open(self) -> None:
         if not self.path.is_file():
@@ -38,7 +35,7 @@ class ReadOnlyDatabase:
         conn = await aiosqlite.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA busy_timeout=5000")
-        self._conn = conn
+        self._reader = conn
         async with conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0
@@ -51,20 +48,6 @@ class ReadOnlyDatabase:
             )
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
-
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self._require().execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
-
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._require().execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    def _require(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("database is not open")
-        return self._conn
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
