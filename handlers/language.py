@@ -25,10 +25,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> Non
 
 @personal
 async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    choice = Language.unpack(query.data)
+    choice = Language.tapped(update)
     # A language the bot no longer offers is an old button too.
     if choice is None or choice.locale not in LOCALES:
         await no_longer_active(update, w)

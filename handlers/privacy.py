@@ -88,10 +88,7 @@ async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
 
 @personal
 async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    erase = Erase.unpack(query.data)
+    erase = Erase.tapped(update)
     if erase is None:
         await no_longer_active(update, w)
         return

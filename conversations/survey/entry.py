@@ -142,10 +142,7 @@ async def surveys_command(update: Update, context: ContextTypes.DEFAULT_TYPE, w:
 
 @personal
 async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    answer = Consent.unpack(query.data)
+    answer = Consent.tapped(update)
     if answer is None:
         await no_longer_active(update, w)
         return
@@ -179,11 +176,8 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
 
 @personal
 async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    query = update.callback_query
-    if query is None:
-        return
     svc = services(context)
-    picked = PickSurvey.unpack(query.data)
+    picked = PickSurvey.tapped(update)
     survey = svc.surveys.surveys.get(picked.survey_id) if picked else None
     if survey is None:
         await toast(update, w._("That survey is no longer available."))
