@@ -235,6 +235,8 @@ def test_a_description_keeps_its_line_breaks_and_a_title_is_one_line() -> None:
         ({"capacity": "1.000"}, "capacity '1.000' must be a whole number"),
         ({"capacity": "sixty"}, "capacity 'sixty' must be a whole number"),
         ({"capacity": "9" * 30}, f"capacity '{'9' * 30}' must be a whole number"),
+        # int() of thousands of digits raises: refused before it is tried.
+        ({"capacity": "9" * 5000}, f"capacity '{'9' * 5000}' must be a whole number"),
         ({"topics": "HAKI;" + "x" * 51}, f"topic '{'x' * 20}'... is longer than 50 characters"),
         ({"topics": ";".join(f"t{i}" for i in range(21))}, "21 topics; at most 20"),
     ],

@@ -28,9 +28,10 @@ Problems = list[str]
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 TIME_EXAMPLE = "2026-12-15 09:00"
 
-_CODE = re.compile(r"\d{2}(\.\d{2})?")
+_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2})?")
 # A spreadsheet that took 53.10 for a number writes it back as 53.1.
-_SHORTENED_CODE = re.compile(r"\d{2}\.\d")
+_SHORTENED_CODE = re.compile(r"[0-9]{2}\.[0-9]")
+_SEATS = re.compile(r"[0-9]{1,7}")
 
 
 def text(raw: str, column: str, limit: int, problems: Problems, *, lines: bool = False) -> str:
@@ -132,7 +133,8 @@ def capacity(raw: str, problems: Problems) -> int | None:
     value = raw.strip()
     if not value:
         return None  # no limit
-    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_CAPACITY:
+    # ASCII digits, and few of them before int(): thousands of digits make int() raise.
+    if _SEATS.fullmatch(value) and 0 < int(value) <= MAX_CAPACITY:
         return int(value)
     problems.append(
         f"capacity {value!r} must be a whole number of seats from 1 to {MAX_CAPACITY} "
