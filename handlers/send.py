@@ -13,7 +13,7 @@ import logging
 import warnings
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
@@ -49,6 +49,28 @@ async def send(
     result = await context.bot.do_api_request(
         "sendMessage", api_kwargs={"chat_id": chat_id, **_message_params(text, markup)}
     )
+    return int(result["message_id"])
+
+
+async def send_file(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    filename: str,
+    content: bytes,
+    caption: str = "",
+    *,
+    photo: bool = False,
+    markup: Keyboard | None = None,
+) -> int:
+    """Send `content` as a document (a .ics, a CSV) or, with `photo`, as a picture (a QR
+    code); `caption` is HTML, at most 1,024 characters as shown. Returns the message id."""
+    field, method = ("photo", "sendPhoto") if photo else ("document", "sendDocument")
+    params: dict[str, Any] = {"chat_id": chat_id, field: InputFile(content, filename=filename)}
+    if caption:
+        params.update(caption=caption, parse_mode="HTML")
+    if markup:
+        params["reply_markup"] = markup
+    result = await context.bot.do_api_request(method, api_kwargs=params)
     return int(result["message_id"])
 
 

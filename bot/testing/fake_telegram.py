@@ -63,6 +63,23 @@ class Call:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot sent (a document or photo), as Telegram would receive it."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+# Telegram's limits for files sent by a bot through the Bot API.
+MAX_DOCUMENT = 50 * 1024 * 1024
+MAX_PHOTO = 10 * 1024 * 1024
+MAX_CAPTION = 1024
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
+
+
 @dataclass
 class _Hold:
     """Answers to one method kept back: `let_through` more go out first, then each waits."""
@@ -239,6 +256,68 @@ class FakeTelegram:
         chat.messages[message["message_id"]] = message
         return _public(message)
 
+    def _upload(self, params: dict[str, Any], name: str, limit: int) -> Upload:
+        value = params.get(name)
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = params.get(value.removeprefix("attach://"))
+        if isinstance(value, bytes):  # from the loopback server, which cannot tell the name
+            value = Upload(name, value)
+        if not isinstance(value, Upload):
+            # A file_id or URL would be fetched by Telegram; the bot here only uploads.
+            raise ApiError(400, f"Bad Request: wrong file identifier/HTTP URL specified ({name})")
+        if not value.content:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        if len(value.content) > limit:
+            raise ApiError(413, "Request Entity Too Large")
+        return value
+
+    def _file_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        chat = self.chat(int(params["chat_id"]))
+        caption = str(params.get("caption") or "")
+        shown = visible_text(caption, params.get("parse_mode"))
+        if len(shown) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        message: dict[str, Any] = {
+            "message_id": next(chat.ids),
+            "date": int(time.time()),
+            "chat": {"id": chat.id, "type": "private", "first_name": "Tester"},
+            "from": BOT_USER,
+            **content,
+        }
+        if shown:
+            message.update(caption=shown, html=caption)
+        markup = _markup(params)
+        if markup:
+            message["reply_markup"] = markup
+        chat.messages[message["message_id"]] = message
+        return _public(message)
+
+    def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        upload = self._upload(params, "document", MAX_DOCUMENT)
+        document = {
+            "file_id": f"doc-{len(self.calls)}",
+            "file_unique_id": f"u-doc-{len(self.calls)}",
+            "file_name": upload.filename,
+            "mime_type": upload.mime_type,
+            "file_size": len(upload.content),
+        }
+        return self._file_message(params, document=document, upload=upload)
+
+    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        upload = self._upload(params, "photo", MAX_PHOTO)
+        if not upload.content.startswith((_PNG, _JPEG)):
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        photo = [
+            {
+                "file_id": f"photo-{len(self.calls)}",
+                "file_unique_id": f"u-photo-{len(self.calls)}",
+                "width": 512,
+                "height": 512,
+                "file_size": len(upload.content),
+            }
+        ]
+        return self._file_message(params, photo=photo, upload=upload)
+
     def _existing(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self.chat(int(params["chat_id"]))
         message = chat.messages.get(int(params["message_id"]))
@@ -324,7 +403,9 @@ class FakeTelegram:
 
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in message.items() if k != "html"}
+    """The message as Telegram returns it: without what the fake keeps for tests (the HTML
+    sent, a file's bytes)."""
+    return {k: v for k, v in message.items() if k not in ("html", "upload")}
 
 
 def envelope(result: Any) -> bytes:
@@ -364,7 +445,12 @@ class FakeRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            # Files travel as multipart parts, named by the parameter or by an attach:// name.
+            for part, (filename, content, *mime) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                params[part] = Upload(filename or part, data, mime[0] if mime else "")
         try:
             return 200, envelope(await self.telegram.call(api_method, params))
         except ApiError as error:

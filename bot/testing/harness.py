@@ -17,7 +17,7 @@ from telegram.ext import Application
 from bot.app import build
 from bot.config import Settings
 from bot.services.clock import Clock
-from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram
+from bot.testing.fake_telegram import TEST_TOKEN, FakeRequest, FakeTelegram, Upload
 
 _NOT_TEXT: dict[str, dict[str, Any]] = {
     "sticker": {
@@ -68,7 +68,13 @@ class FakeUser:
 
     @property
     def text(self) -> str:
-        return str(self.last["text"])
+        """The last message's text, or its caption for a document or photo."""
+        last = self.last
+        return str(last["text"] if "text" in last else last.get("caption", ""))
+
+    def files(self) -> list[Upload]:
+        """Every document and photo the bot sent this person, oldest first."""
+        return [m["upload"] for m in self.messages if "upload" in m]
 
     def buttons(self, message: dict[str, Any] | None = None) -> list[str]:
         message = message or self.last

@@ -17,7 +17,14 @@ from http.client import responses as REASONS
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.testing.fake_telegram import TEST_TOKEN, ApiError, FakeTelegram, envelope, error_envelope
+from bot.testing.fake_telegram import (
+    TEST_TOKEN,
+    ApiError,
+    FakeTelegram,
+    Upload,
+    envelope,
+    error_envelope,
+)
 
 _PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>\w+)$")
 
@@ -38,7 +45,12 @@ def _params(content_type: str, body: bytes) -> dict[str, Any]:
         for part in message.iter_parts():
             name = str(part.get_param("name", header="content-disposition"))
             data = part.get_payload(decode=True) or b""
-            params[name] = data if part.get_filename() else bytes(data).decode()
+            filename = part.get_filename()
+            params[name] = (
+                Upload(filename, bytes(data), part.get_content_type())
+                if filename
+                else bytes(data).decode()
+            )
         return params
     return dict(parse_qsl(body.decode(), keep_blank_values=True))
 
