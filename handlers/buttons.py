@@ -285,6 +285,33 @@ class OpenEvent(ButtonData, prefix="evt"):
 
 
 @dataclass(frozen=True)
+class EventsIn(ButtonData, prefix="evg"):
+    """/acara in a region the person picked: a page of upcoming events, those there first.
+    The region rides in the button and is never stored: where someone looks is theirs, and
+    nothing is kept about a person before they agree to it."""
+
+    page: int
+    region: str  # a Kemendagri code ("53" or "53.71")
+
+
+@dataclass(frozen=True)
+class OpenEventIn(ButtonData, prefix="evi"):
+    """One event's details opened from a list in a picked region (its "back" returns there)."""
+
+    event_id: int
+    page: int
+    region: str
+
+
+@dataclass(frozen=True)
+class ChooseRegion(ButtonData, prefix="evp"):
+    """/acara: where to look. An empty `province` lists the provinces that have upcoming
+    events; a province's code lists its kabupaten/kota that have some."""
+
+    province: str = ""
+
+
+@dataclass(frozen=True)
 class Register(ButtonData, prefix="evr"):
     """Daftar on an event's details: register, or join the waiting list."""
 

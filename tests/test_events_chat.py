@@ -13,8 +13,8 @@ from bot.core.events.csvfile import parse_events
 from bot.services.events import nearest_first
 from bot.storage.events import EventRepository
 from bot.testing.harness import Bot, FakeUser, running_bot
-from handlers.buttons import OpenEvent
-from tests.helpers import clock_at, consent, no_refusals
+from handlers.buttons import ChooseRegion, EventsIn, OpenEvent, OpenEventIn
+from tests.helpers import clock_at, consent, no_refusals, rows
 from tests.test_events_import import EXAMPLE, csv_bytes, example_rows
 
 # 1 December 2026, before every example event: the tests never depend on today's date.
@@ -39,6 +39,8 @@ TIME_ORDER = [
     "9 Jan · Kelas Kewirausahaan: Mengelola Keua…",
     "16 Jan · Sosialisasi Sertifikasi Kompetensi…",
 ]
+# Under every list: where else to look.
+REGION = "📍 Pilih wilayah"
 
 
 @pytest.fixture
@@ -77,6 +79,7 @@ async def test_someone_in_kupang_sees_kupang_first_then_ntt_then_by_time(bot: Bo
         TIME_ORDER[4],  # Soe: Nusa Tenggara Timur, as Kupang
         TIME_ORDER[0],
         TIME_ORDER[5],
+        REGION,
     ]
 
 
@@ -85,7 +88,7 @@ async def test_someone_without_a_region_sees_time_order(bot: Bot) -> None:
     user = bot.user(302)
     await user.send("/acara")
     assert user.text.startswith("Acara yang akan datang, yang terdekat waktunya lebih dulu.")
-    assert user.buttons() == TIME_ORDER
+    assert user.buttons() == [*TIME_ORDER, REGION]
 
 
 async def test_a_stopped_survey_no_longer_says_where_someone_is(bot: Bot) -> None:
@@ -125,7 +128,7 @@ async def test_details_in_indonesian_and_back_to_the_list(bot: Bot) -> None:
     assert user.buttons() == ["📝 Daftar", "◀️ Kembali"]
     back = await user.tap("◀️ Kembali")
     assert back["message_id"] == listing["message_id"]
-    assert user.buttons() == TIME_ORDER
+    assert user.buttons() == [*TIME_ORDER, REGION]
 
 
 async def test_details_in_english_with_no_seat_limit(bot: Bot) -> None:
@@ -133,7 +136,10 @@ async def test_details_in_english_with_no_seat_limit(bot: Bot) -> None:
     user = bot.user(304, "en")
     await user.send("/events")
     assert user.text.startswith("Upcoming events, soonest first.")
-    assert user.buttons()[-1] == "16 Jan · BNSP competency certification brief…"
+    assert user.buttons()[-2:] == [
+        "16 Jan · BNSP competency certification brief…",
+        "📍 Choose a region",
+    ]
     await user.tap("BNSP competency")
     assert user.text.split("\n")[:6] == [
         "BNSP competency certification briefing for creative workers",
@@ -158,7 +164,7 @@ async def test_an_event_that_has_begun_is_not_listed_nor_opened(bot: Bot) -> Non
         "Tombol ini sudah tidak berlaku."
     )
     await user.send("/acara")
-    assert user.buttons() == TIME_ORDER[2:]
+    assert user.buttons() == [*TIME_ORDER[2:], REGION]
 
 
 async def test_a_cancelled_or_forged_event_button_is_no_longer_active(bot: Bot) -> None:
@@ -170,7 +176,7 @@ async def test_a_cancelled_or_forged_event_button_is_no_longer_active(bot: Bot) 
     )
     await user.tap("Lokakarya Pendaftaran", listing)
     assert user.last["message_id"] == listing["message_id"]
-    assert user.buttons() == TIME_ORDER  # the message is left as it was
+    assert user.buttons() == [*TIME_ORDER, REGION]  # the message is left as it was
     haki = await repo.by_slug("haki-kupang-2026-12")
     assert haki is not None and haki.id is not None
     for data in (OpenEvent(999_999, 0).pack(), "evt:abc:0", "evt:", "evt:01:0", "evl:x"):
@@ -201,10 +207,13 @@ async def test_more_than_ten_events_come_a_page_at_a_time(bot: Bot) -> None:
     user = bot.user(309)
     listing = await user.send("/acara")
     assert "Hal. 1/2" in user.text
-    assert user.buttons() == [f"{i + 2} Des · Kelas {i:02d}" for i in range(10)] + ["Lainnya ▶️"]
+    assert user.buttons() == [f"{i + 2} Des · Kelas {i:02d}" for i in range(10)] + [
+        "Lainnya ▶️",
+        REGION,
+    ]
     await user.tap("Lainnya ▶️")
     assert "Hal. 2/2" in user.text and user.last["message_id"] == listing["message_id"]
-    assert user.buttons() == ["12 Des · Kelas 10", "13 Des · Kelas 11", "◀️ Sebelumnya"]
+    assert user.buttons() == ["12 Des · Kelas 10", "13 Des · Kelas 11", "◀️ Sebelumnya", REGION]
     # Back from an event on the second page returns to the second page.
     await user.tap("Kelas 11")
     await user.tap("◀️ Kembali")
@@ -239,3 +248,57 @@ async def test_acara_is_in_the_command_menu_and_in_help(bot: Bot) -> None:
     user = bot.user(311)
     await user.send("/bantuan")
     assert "/acara lihat acara yang akan datang" in user.text
+
+
+async def test_anyone_can_pick_a_region_without_anything_being_stored(
+    bot: Bot, settings: Settings
+) -> None:
+    await store(bot)
+    user = bot.user(320)
+    await user.send("/acara")
+    await user.tap(REGION)
+    assert user.text == "Mau lihat acara di mana? Provinsi yang punya acara mendatang:"
+    assert user.buttons() == [
+        "DI Yogyakarta (1)",
+        "DKI Jakarta (1)",
+        "Nusa Tenggara Timur (4)",
+        "◀️ Kembali",
+    ]
+    await user.tap("Nusa Tenggara Timur (4)")
+    assert user.text == "Pilih kabupaten/kota di Nusa Tenggara Timur:"
+    assert user.buttons() == [
+        "Seluruh Nusa Tenggara Timur",
+        "Kota Kupang (3)",
+        "Kabupaten Timor Tengah Selatan (1)",
+        "◀️ Kembali",
+    ]
+    await user.tap("Kabupaten Timor Tengah Selatan (1)")
+    assert user.text.startswith("Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu.")
+    assert user.buttons()[:2] == [TIME_ORDER[4], TIME_ORDER[1]]  # then the rest of NTT
+    # "Back" from an event returns to the list of the region picked, not the person's own.
+    await user.tap(TIME_ORDER[1])
+    await user.tap("◀️ Kembali")
+    assert user.text.startswith("Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu.")
+    # A province with events in one place only goes straight to its list.
+    await user.tap(REGION)
+    await user.tap("DI Yogyakarta (1)")
+    assert user.buttons()[0] == TIME_ORDER[5]
+    assert rows(settings, "SELECT * FROM users") == []  # the choice lived in the buttons
+
+
+async def test_forged_region_buttons_are_no_longer_active(bot: Bot) -> None:
+    await store(bot)
+    user = bot.user(321)
+    listing = await user.send("/acara")
+    for data in (
+        ChooseRegion("99").pack(),
+        ChooseRegion("53.71").pack(),  # a kabupaten/kota has no places below it
+        EventsIn(0, "53.99").pack(),
+        OpenEventIn(999_999, 0, "53").pack(),
+        "evg:0",
+        "evp",
+    ):
+        await user.deliver(user.callback_update(data, listing))
+        answer = bot.telegram.calls_to("answerCallbackQuery")[-1].params
+        assert answer.get("text") == "Tombol ini sudah tidak berlaku.", data
+    assert user.buttons(listing) == [*TIME_ORDER, REGION]  # left as it was

@@ -35,6 +35,15 @@ class EventPage:
     number: int  # from 0, clamped to the pages there are
     pages: int
     region: regions.Region | None  # whose events come first; None: in time order only
+    picked: bool = False  # the region was chosen in /acara, not taken from a survey answer
+
+
+@dataclass(frozen=True)
+class Area:
+    """Somewhere with upcoming events, for the region picker."""
+
+    region: regions.Region
+    events: int
 
 
 def region_questions(surveys: Iterable[Survey]) -> list[tuple[str, str]]:
@@ -56,6 +65,10 @@ def nearest_first(events: Sequence[Event], region: str | None) -> list[Event]:
         return 1 if event.region.split(".")[0] == province else 2
 
     return sorted(events, key=closeness)  # stable: time order within each group
+
+
+def _bare(name: str) -> str:
+    return name.removeprefix("Kabupaten ").removeprefix("Kota ").casefold()
 
 
 class Outcome(StrEnum):
@@ -119,17 +132,34 @@ class EventService:
         # A code the region data no longer has is no preference, not an error.
         return regions.by_code(code) if isinstance(code, str) else None
 
-    async def page_for(self, user_id: int, number: int = 0) -> EventPage:
-        """One page of the published events that have not started, nearest to the person
-        first. A page number out of range (an old button) is clamped."""
-        region = await self.region_of(user_id)
+    async def page_for(
+        self, user_id: int, number: int = 0, picked: regions.Region | None = None
+    ) -> EventPage:
+        """One page of the published events that have not started, nearest first: to the
+        region the person `picked` in /acara, else to where their survey answer says they
+        are. A page number out of range (an old button) is clamped."""
+        region = picked or await self.region_of(user_id)
         ordered = nearest_first(
             await self.catalog.upcoming(self.clock.now()), region.code if region else None
         )
         pages = max(1, -(-len(ordered) // PAGE_SIZE))
         number = min(max(number, 0), pages - 1)
         chunk = ordered[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-        return EventPage(tuple(chunk), number, pages, region)
+        return EventPage(tuple(chunk), number, pages, region, picked is not None)
+
+    async def areas(self, province: str | None = None) -> list[Area]:
+        """Where upcoming events are, to pick from: the provinces (None), or the kabupaten/kota
+        of one province, by name. Only places that have some, so no tap leads to nothing; an
+        event for a whole province counts for the province, not for any of its kabupaten/kota."""
+        counts: dict[str, int] = {}
+        for event in await self.catalog.upcoming(self.clock.now()):
+            code = event.region.split(".")[0] if province is None else event.region
+            if province is None or (code.split(".")[0] == province and "." in code):
+                counts[code] = counts.get(code, 0) + 1
+        found = [Area(r, n) for code, n in counts.items() if (r := regions.by_code(code))]
+        # "Kota Kupang" is looked for under K for Kupang, "Kabupaten Timor Tengah Selatan"
+        # under T: sort by the name without its kind.
+        return sorted(found, key=lambda area: _bare(area.region.name))
 
     async def upcoming_event(self, event_id: int) -> Event | None:
         """The event if it is still published and has not started; None for anything else
