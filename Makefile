@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := locales/id/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint catalogs extract simulate bench bench-memory fuzz clean
+.PHONY: run test lint catalogs extract simulate bench bench-events bench-memory fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ simulate: $(STAMP) catalogs
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bench.throughput
+
+# Registrations for one contended event vs spread over 100; /acara and free text with 1,000 events.
+bench-events: $(STAMP) catalogs
+	$(BIN)/python -m bench.events
 
 # The update-path fuzz test at length (make test runs a short version of it).
 fuzz: $(STAMP) catalogs

