@@ -25,6 +25,7 @@ from bot.services.clock import Clock
 from bot.services.container import Services
 from bot.services.events import EventService, region_questions
 from bot.services.people import PeopleService
+from bot.services.reminders import ReminderService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.awaiting import AwaitingRepository
@@ -33,10 +34,11 @@ from bot.storage.events import EventRepository
 from bot.storage.inbox import Inbox
 from bot.storage.jobs import JobRepository
 from bot.storage.registrations import RegistrationRepository
+from bot.storage.reminders import ReminderRepository
 from bot.storage.responses import ResponseRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
-from conversations.events import browse
+from conversations.events import browse, checkin, reminders, tickets
 from conversations.events import register as event_registration
 from conversations.survey import entry, flow
 from handlers import commands, errors, help, input_router, jobs, language, privacy, unknown
@@ -140,6 +142,9 @@ def build(
             RegistrationRepository(db),
             scheduler,
         ),
+        reminders=ReminderService(
+            ReminderRepository(db), EventRepository(db), clock, settings.reminder_offsets
+        ),
         intake=intake,
         scheduler=scheduler,
     )
@@ -160,14 +165,19 @@ def build(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data[KEY] = svc
+    # Reminders are derived from registrations and events at every look for due work.
+    scheduler.add_source(svc.reminders.queue_due)
 
     # Answers first: they are most of the traffic, and no other handler wants them.
     input_router.register(app)  # every typed message, to the feature awaiting it
     flow.register(app)
+    checkin.register(app)  # before entry: staff opening a ticket's /start ci-... link
     entry.register(app)
     language.register(app)
     browse.register(app)
     event_registration.register(app)
+    tickets.register(app)
+    reminders.register(app)
     help.register(app)
     privacy.register(app)
     unknown.register(app)  # answers only commands no other handler took

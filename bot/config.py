@@ -7,6 +7,7 @@ Every setting is documented in `.env.example`. A bad value stops the bot with on
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +33,7 @@ HOW_TO_FIX = {
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
     "ORGANIZER": "name the organisation that collects the data",
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
+    "EVENT_REMINDERS": "use up to 3 comma-separated numbers of hours before an event, e.g. 24,1 (0.5 is 30 minutes)",
 }
 
 
@@ -67,6 +69,9 @@ class Settings(StorageSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Named in the consent notice as the one who collects the data (the data controller).
     organizer: str = "Kemenko PM (Berdaya Bersama)"
+    # Hours before an event's start at which registrants are reminded (and their calendar
+    # file alerts): the day before and an hour before.
+    event_reminders: Annotated[tuple[float, ...], NoDecode] = (24.0, 1.0)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -93,6 +98,26 @@ class Settings(StorageSettings):
             return frozenset(int(p) for p in parts)
         return value
 
+    @field_validator("event_reminders", mode="before")
+    @classmethod
+    def _split_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(re.fullmatch(r"\d{1,4}(\.\d{1,2})?", p) for p in parts):
+                raise ValueError("not a list of numbers of hours")
+            return tuple(float(p) for p in parts)
+        return value
+
+    @field_validator("event_reminders")
+    @classmethod
+    def _reminder_hours(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        # Whole minutes, so a reminder has one spelling in the database; a week at most.
+        if len(value) > 3 or any(
+            not 1 / 60 <= h <= 24 * 7 or abs(h * 60 - round(h * 60)) > 1e-6 for h in value
+        ):
+            raise ValueError("at most 3 numbers of hours, each from 1 minute to a week")
+        return tuple(sorted(set(value), reverse=True))
+
     @field_validator("default_locale", "log_level", mode="before")
     @classmethod
     def _normalise_case(cls, value: object) -> object:
@@ -110,6 +135,11 @@ class Settings(StorageSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_offsets(self) -> tuple[timedelta, ...]:
+        """EVENT_REMINDERS as periods before the start, longest first."""
+        return tuple(timedelta(minutes=round(h * 60)) for h in self.event_reminders)
 
     @property
     def bot_api_base_url(self) -> str:

@@ -340,3 +340,11 @@ class ConfirmCancel(ButtonData, prefix="evy"):
 
     event_id: int
     confirm: bool
+
+
+@dataclass(frozen=True)
+class ShowTicket(ButtonData, prefix="ci"):
+    """🎫 on /acarasaya and on a reminder: send the check-in QR code and the calendar file of
+    one's seat again."""
+
+    event_id: int

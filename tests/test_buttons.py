@@ -35,6 +35,7 @@ from handlers.buttons import (
     PickSurvey,
     Register,
     Registry,
+    ShowTicket,
     SurveyTap,
     kind_of,
 )
@@ -106,6 +107,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         "evc": EventConsent,
         "evx": CancelPlace,
         "evy": ConfirmCancel,
+        "ci": ShowTicket,
     }
     assert not [k for k in ALL if k.staff]
 

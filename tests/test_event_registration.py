@@ -57,6 +57,14 @@ async def daftar(user: FakeUser) -> None:
         await user.tap("Setuju" if user.language_code == "id" else "Agree")
 
 
+def said(user: FakeUser) -> str:
+    """The bot's latest text message to the person: a confirmed seat's ticket (a calendar
+    file and a QR code) comes after the confirmation."""
+    return str(
+        max((m for m in user.messages if "text" in m), key=lambda m: m["message_id"])["text"]
+    )
+
+
 def registrations(settings: Settings) -> list[tuple[int, str]]:
     found = rows(settings, "SELECT user_id, status FROM registrations ORDER BY created_at, id")
     return [(r["user_id"], r["status"]) for r in found]
@@ -88,7 +96,7 @@ async def test_first_daftar_asks_its_own_consent_and_stores_nothing_before(
 
     await user.tap("📝 Daftar", user.messages[-2])  # the details message is still there
     await user.tap("Setuju")
-    assert user.text == (
+    assert said(user) == (
         "✅ Anda terdaftar di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM”. "
         "Lihat acara Anda dengan /acarasaya."
     )
@@ -198,7 +206,7 @@ async def test_200_people_for_the_last_10_seats_at_once(bot: Bot, settings: Sett
         (event,),
     )
     assert total[0]["n"] == 15
-    assert people[9].text.startswith("✅ Anda terdaftar")
+    assert said(people[9]).startswith("✅ Anda terdaftar")
     assert people[10].text.startswith("Acara ini sudah penuh. Anda di daftar tunggu nomor 1 ")
     assert people[199].text.startswith("Acara ini sudah penuh. Anda di daftar tunggu nomor 190 ")
 
@@ -224,9 +232,14 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
         "🗓 Selasa, 15 Desember 2026 pukul 09.00 WITA",
         "✅ Terdaftar",
         "",
+        "🎫 mengirim ulang kode QR masuk dan berkas kalender Anda.",
+        "",
         "Untuk membatalkan, tekan acaranya di bawah.",
     ]
-    assert first.buttons() == ["❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…"]
+    assert first.buttons() == [
+        "🎫 15 Des · Lokakarya Pendaftaran Merek dan HAK…",
+        "❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…",
+    ]
     await third.send("/acarasaya")
     assert "⏳ Daftar tunggu nomor 2" in third.text
 
@@ -256,14 +269,21 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
     assert "⏳ Daftar tunggu nomor 1" in third.text
     # The promoted person is told through their own queue, in their language, once.
     await fire_due(bot)
-    told = [m["text"] for m in bot.telegram.bot_messages(532) if m["text"].startswith("Good news")]
+    told = [
+        m["text"]
+        for m in bot.telegram.bot_messages(532)
+        if m.get("text", "").startswith("Good news")
+    ]
     assert told == [
         "Good news: a seat has freed up, and you are now registered for “Trademark and IP "
         "registration workshop for MSMEs” (Tuesday, 15 December 2026, 09:00 WITA). "
         "See your events with /acarasaya."
     ]
     await fire_due(bot)
-    assert len([m for m in bot.telegram.bot_messages(532) if m["text"].startswith("Good")]) == 1
+    assert (
+        len([m for m in bot.telegram.bot_messages(532) if m.get("text", "").startswith("Good")])
+        == 1
+    )
     assert rows(settings, "SELECT * FROM jobs") == []
 
     # Cancelling again (an old button) says there is nothing to cancel; nobody else moves.
@@ -279,7 +299,9 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
     await third.tap("Ya, batalkan")
     assert registrations(settings) == [(531, "cancelled"), (532, "confirmed"), (533, "cancelled")]
     await fire_due(bot)
-    assert not [m for m in bot.telegram.bot_messages(533) if m["text"].startswith("Kabar baik")]
+    assert not [
+        m for m in bot.telegram.bot_messages(533) if m.get("text", "").startswith("Kabar baik")
+    ]
 
 
 async def test_dataku_shows_registrations_and_hapusdata_removes_them(
@@ -304,7 +326,7 @@ async def test_dataku_shows_registrations_and_hapusdata_removes_them(
     assert registrations(settings) == [(542, "confirmed"), (543, "waiting")]
     assert rows(settings, "SELECT * FROM consents WHERE user_id = 541") == []
     await fire_due(bot)
-    assert [m for m in bot.telegram.bot_messages(542) if m["text"].startswith("Kabar baik")]
+    assert [m for m in bot.telegram.bot_messages(542) if m.get("text", "").startswith("Kabar baik")]
     await next_in_line.send("/hapusdata")
     await next_in_line.tap("Ya, hapus semua")
     assert registrations(settings) == [(542, "confirmed")]
@@ -362,12 +384,12 @@ async def test_a_promotion_notice_survives_a_restart_and_comes_once(settings: Se
         await first.tap("❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…")
         await first.tap("Ya, batalkan")
         assert len(rows(settings, "SELECT * FROM jobs WHERE person = 572")) == 1
-    assert not [m for m in telegram.bot_messages(572) if m["text"].startswith("Kabar baik")]
+    assert not [m for m in telegram.bot_messages(572) if m.get("text", "").startswith("Kabar baik")]
     async with running_bot(settings, telegram, clock) as bot:
         await fire_due(bot)
         await bot.user(572).send("/acarasaya")
         assert "✅ Terdaftar" in bot.user(572).text
-    told = [m for m in telegram.bot_messages(572) if m["text"].startswith("Kabar baik")]
+    told = [m for m in telegram.bot_messages(572) if m.get("text", "").startswith("Kabar baik")]
     assert len(told) == 1
     assert rows(settings, "SELECT * FROM jobs") == []
 
@@ -383,7 +405,7 @@ async def test_the_notice_in_english_and_already_registered_after_the_deadline(
     assert user.text.split("\n")[0] == "Registering for events: about your data"
     assert "They are deleted 2 years after the event ends" in user.text
     await user.tap("Agree")
-    assert user.text == (
+    assert said(user) == (
         "✅ You are registered for “Trademark and IP registration workshop for MSMEs”. "
         "See your events with /acarasaya."
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 # How often to look for due work at most. Tests move time with the clock and call `run_due`.
 TICK = timedelta(seconds=30)
 
+# Work derived from the data rather than scheduled (event reminders): called with the time at
+# every look, it adds the jobs that have fallen due and returns how many.
+Source = Callable[[datetime], Awaitable[int]]
+
 
 class Scheduler:
     def __init__(self, jobs: JobRepository, intake: Intake, clock: Clock) -> None:
@@ -35,6 +40,11 @@ class Scheduler:
         self.clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._sources: list[Source] = []
+
+    def add_source(self, source: Source) -> None:
+        """Ask `source` for due work at every look, before due jobs are moved to the inbox."""
+        self._sources.append(source)
 
     async def schedule(
         self, person: int, name: str, due_at: datetime, data: dict[str, Any] | None = None
@@ -46,6 +56,12 @@ class Scheduler:
 
     async def run_due(self) -> int:
         """Move every job due by now into the inbox; returns how many."""
+        now = self.clock.now()
+        for source in self._sources:
+            try:
+                await source(now)
+            except Exception:  # one failing source must not hold up jobs already scheduled
+                log.exception("Cannot look for due work in %r; trying again shortly", source)
         total = 0
         while True:
             moved = await self.jobs.move_due(self.clock.now())

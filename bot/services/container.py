@@ -13,6 +13,7 @@ from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.events import EventService
 from bot.services.people import PeopleService
+from bot.services.reminders import ReminderService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
@@ -32,5 +33,6 @@ class Services:
     awaiting: AwaitingService
     surveys: SurveyService
     events: EventService
+    reminders: ReminderService
     intake: Intake
     scheduler: Scheduler

@@ -21,7 +21,7 @@ from bot.core.survey.model import RegionQuestion, Survey
 from bot.intake.scheduler import Scheduler
 from bot.services.clock import Clock
 from bot.storage.events import EventCatalog
-from bot.storage.registrations import EventClosed, RegistrationRepository
+from bot.storage.registrations import EventClosed, RegistrationRepository, Ticket
 from bot.storage.responses import ResponseRepository
 
 PAGE_SIZE = 10
@@ -102,6 +102,26 @@ class MyPlace:
     event: Event
     status: str  # confirmed | waiting
     place: int  # 0 for a confirmed seat
+    attended_at: datetime | None = None  # checked in at the door
+
+
+class Admission(StrEnum):
+    """What scanning a ticket at the door came to; each has its own message for staff."""
+
+    CHECKED_IN = "checked_in"
+    ALREADY = "already"  # checked in before (the time is in the ticket)
+    WAITING = "waiting"  # on the waiting list: no seat
+    CANCELLED = "cancelled"  # the registration was cancelled
+    EVENT_CANCELLED = "event_cancelled"
+    NOT_TODAY = "not_today"  # the event is on another day: nothing recorded
+    UNKNOWN = "unknown"  # no ticket has this code (mistyped, forged, or its data erased)
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    admission: Admission
+    ticket: Ticket | None = None
+    event: Event | None = None
 
 
 _CLOSED = {
@@ -259,8 +279,46 @@ class EventService:
         for place in await self.registrations.of_user(user_id):
             event = await self.catalog.by_id(place.event_id)
             if event is not None:
-                found.append(MyPlace(event, place.status, place.place))
+                found.append(MyPlace(event, place.status, place.place, place.attended_at))
         return found
+
+    async def ticket_code(self, user_id: int, event_id: int) -> tuple[Event, str] | None:
+        """The event and the check-in code of the person's seat, while the event is published
+        and not over; None otherwise (a waiting place, a cancelled event, an old button)."""
+        event = await self.catalog.by_id(event_id)
+        if event is None or event.status != "published" or event.ends_at <= self.clock.now():
+            return None
+        code = await self.registrations.code_of(event_id, user_id)
+        return None if code is None else (event, code)
+
+    async def check_in(self, code: str, staff_id: int) -> CheckIn:
+        """Staff scanned a ticket: record the attendance of a confirmed seat on the event's
+        day, once. Anything else is told (and nothing recorded)."""
+        ticket = await self.registrations.by_code(code)
+        event = None if ticket is None else await self.catalog.by_id(ticket.event_id)
+        if ticket is None or event is None:
+            return CheckIn(Admission.UNKNOWN)
+        if event.status != "published":
+            return CheckIn(Admission.EVENT_CANCELLED, ticket, event)
+        if ticket.status != "confirmed":
+            refused = Admission.WAITING if ticket.status == "waiting" else Admission.CANCELLED
+            return CheckIn(refused, ticket, event)
+        if ticket.attended_at is not None:
+            return CheckIn(Admission.ALREADY, ticket, event)
+        now = self.clock.now()
+        # The event's own calendar days: a ticket for tomorrow is the wrong queue, not an
+        # early guest, and a wrong attendance is worse than a second look.
+        zone = event.zoneinfo
+        today = now.astimezone(zone).date()
+        first, last = event.starts_at.astimezone(zone).date(), event.ends_at.astimezone(zone).date()
+        if not first <= today <= last:
+            return CheckIn(Admission.NOT_TODAY, ticket, event)
+        if not await self.registrations.check_in(ticket.id, staff_id, now):
+            # Another scan got there first, or the seat was given up a moment ago: the
+            # committed state says which (this cannot come back here: it is no longer open).
+            return await self.check_in(code, staff_id)
+        await self.scheduler.schedule(ticket.user_id, CHECKED_IN_JOB, now, {"event_id": event.id})
+        return CheckIn(Admission.CHECKED_IN, await self.registrations.by_code(code), event)
 
     async def purge_old(self, kept: timedelta) -> int:
         """Delete the registrations of events that ended more than `kept` ago."""

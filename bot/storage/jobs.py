@@ -22,14 +22,7 @@ class JobRepository:
     async def add(
         self, person: int, name: str, data: dict[str, Any], due_at: datetime, now: datetime
     ) -> int:
-        def insert(conn: sqlite3.Connection) -> int:
-            cursor = conn.execute(
-                "INSERT INTO jobs (due_at, person, name, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                (to_db(due_at), person, name, json.dumps(data, ensure_ascii=False), to_db(now)),
-            )
-            return int(cursor.lastrowid or 0)
-
-        return await self.db.transact(insert)
+        return await self.db.transact(lambda conn: insert(conn, person, name, data, due_at, now))
 
     async def next_due(self) -> datetime | None:
         row = await self.db.fetchone("SELECT MIN(due_at) AS due FROM jobs")
@@ -54,6 +47,23 @@ class JobRepository:
             return len(due)
 
         return await self.db.transact(move)
+
+
+def insert(
+    conn: sqlite3.Connection,
+    person: int,
+    name: str,
+    data: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+) -> int:
+    """Schedule a job inside a transaction of the caller's, so the job exists if and only if
+    what it stands for was written (a reminder and the record that it was decided)."""
+    cursor = conn.execute(
+        "INSERT INTO jobs (due_at, person, name, data, created_at) VALUES (?, ?, ?, ?, ?)",
+        (to_db(due_at), person, name, json.dumps(data, ensure_ascii=False), to_db(now)),
+    )
+    return int(cursor.lastrowid or 0)
 
 
 def _job_body(row: sqlite3.Row) -> str:

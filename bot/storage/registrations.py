@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.core.events.rules import seat_for
+from bot.core.events.ticket import new_code
 from bot.storage.database import Database
 from bot.storage.timefmt import from_db, to_db
 
@@ -50,6 +51,20 @@ class Place:
     status: Status
     place: int  # 0 for a confirmed seat
     created_at: datetime
+    attended_at: datetime | None = None  # checked in at the door
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A registration as its check-in code finds it (any status: a cancelled one is told)."""
+
+    id: int
+    event_id: int
+    user_id: int
+    status: Status | Literal["cancelled"]
+    code: str
+    attended_at: datetime | None
+    checked_in_by: int | None
 
 
 def _place(conn: sqlite3.Connection, registration_id: int) -> int:
@@ -97,10 +112,12 @@ class RegistrationRepository:
             ).fetchone()[0]
             status = seat_for(confirmed, capacity)
             stamp = to_db(now())
+            # A seat comes with its check-in ticket; a waiting place gets one when promoted.
+            code, confirmed_at = (new_code(), stamp) if status == "confirmed" else (None, None)
             cursor = conn.execute(
-                "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (event_id, user_id, status, stamp, stamp),
+                "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at, "
+                "checkin_code, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (event_id, user_id, status, stamp, stamp, code, confirmed_at),
             )
             assert cursor.lastrowid is not None
             return Registered(status, _place(conn, cursor.lastrowid), new=True)
@@ -139,8 +156,9 @@ class RegistrationRepository:
             if first is None:
                 return Cancelled("confirmed", None)
             conn.execute(
-                "UPDATE registrations SET status = 'confirmed', updated_at = ? WHERE id = ?",
-                (stamp, first["id"]),
+                "UPDATE registrations SET status = 'confirmed', updated_at = ?, confirmed_at = ?, "
+                "checkin_code = ? WHERE id = ?",
+                (stamp, stamp, new_code(), first["id"]),
             )
             return Cancelled("confirmed", int(first["user_id"]))
 
@@ -157,7 +175,7 @@ class RegistrationRepository:
     async def of_user(self, user_id: int) -> list[Place]:
         """The person's active registrations and waiting places, oldest first."""
         rows = await self.db.fetchall(
-            f"SELECT r.event_id, r.status, r.created_at, {_PLACE} AS place "
+            f"SELECT r.event_id, r.status, r.created_at, r.attended_at, {_PLACE} AS place "
             "FROM registrations r WHERE r.user_id = ? AND r.status != 'cancelled' "
             "ORDER BY r.created_at, r.id",
             (user_id,),
@@ -168,9 +186,53 @@ class RegistrationRepository:
                 row["status"],
                 int(row["place"]) if row["status"] == "waiting" else 0,
                 from_db(row["created_at"]),
+                from_db(row["attended_at"]) if row["attended_at"] else None,
             )
             for row in rows
         ]
+
+    async def code_of(self, event_id: int, user_id: int) -> str | None:
+        """The check-in code of the person's confirmed seat at the event, if they hold one."""
+        row = await self.db.fetchone(
+            "SELECT checkin_code FROM registrations WHERE event_id = ? AND user_id = ? "
+            "AND status = 'confirmed'",
+            (event_id, user_id),
+        )
+        return None if row is None else row["checkin_code"]
+
+    async def by_code(self, code: str) -> Ticket | None:
+        row = await self.db.fetchone(
+            "SELECT id, event_id, user_id, status, checkin_code, attended_at, checked_in_by "
+            "FROM registrations WHERE checkin_code = ?",
+            (code,),
+        )
+        if row is None:
+            return None
+        return Ticket(
+            row["id"],
+            row["event_id"],
+            row["user_id"],
+            row["status"],
+            row["checkin_code"],
+            from_db(row["attended_at"]) if row["attended_at"] else None,
+            row["checked_in_by"],
+        )
+
+    async def check_in(self, registration_id: int, staff_id: int, now: datetime) -> bool:
+        """Record the attendance of a confirmed seat, once: False if it was recorded already
+        (two staff scanning one ticket) or the seat is no longer confirmed."""
+
+        def run(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "UPDATE registrations SET attended_at = ?, checked_in_by = ?, updated_at = ? "
+                    "WHERE id = ? AND status = 'confirmed' AND attended_at IS NULL",
+                    (to_db(now), staff_id, to_db(now), registration_id),
+                ).rowcount
+                == 1
+            )
+
+        return await self.db.transact(run)
 
     async def purge_ended(self, before: datetime) -> int:
         """Delete every registration (cancelled ones too) of events that ended before `before`:

@@ -18,7 +18,8 @@ from bot.core.formatting import date_time, period
 from bot.i18n import Gettext
 from bot.services.events import PROMOTED_JOB, MyPlace, Outcome, Signup
 from conversations.events.render import label, place_status, title_of
-from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register
+from conversations.events.tickets import send_ticket
+from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register, ShowTicket
 from handlers.common import Who, no_longer_active, personal, services
 from handlers.jobs import on_job
 from handlers.send import Button, button, edit_or_send, keyboard, send, toast
@@ -86,6 +87,19 @@ async def _register(
         await edit_or_send(update, context, w.chat_id, text)
     else:
         await send(context, w.chat_id, text)
+    if signup.outcome is Outcome.CONFIRMED:
+        await _send_ticket(context, w.user_id, signup.event, w._, w.locale)
+
+
+async def _send_ticket(
+    context: ContextTypes.DEFAULT_TYPE, person: int, event: Event | None, _: Gettext, locale: str
+) -> None:
+    """The calendar file and the check-in QR code of a seat just confirmed."""
+    if event is None or event.id is None:
+        return
+    found = await services(context).events.ticket_code(person, event.id)
+    if found is not None:
+        await send_ticket(context, person, found[0], found[1], _, locale)
 
 
 @personal
@@ -140,7 +154,12 @@ def my_events_screen(places: list[MyPlace], _: Gettext, locale: str) -> tuple[st
             "🗓 " + escape(date_time(event.starts_at, event.zoneinfo, locale)),
             escape(place_status(place, _)),
         ]
+        if place.status == "confirmed":
+            ticket = ShowTicket(event.id or 0).pack()
+            rows.append([button("🎫 " + label(event, locale), ticket)])
         rows.append([button("❌ " + label(event, locale), CancelPlace(event.id or 0).pack())])
+    if any(place.status == "confirmed" for place in places):
+        lines += ["", escape(_("🎫 sends your QR code for entry and the calendar file again."))]
     lines += ["", escape(_("To cancel a place, tap its event below."))]
     return "\n".join(lines), keyboard(rows)
 
@@ -214,6 +233,7 @@ async def tell_promoted(
         "See your events with /acarasaya."
     ).format(time=date_time(event.starts_at, event.zoneinfo, locale), **_quoted(event, locale))
     await send(context, person, escape(text))
+    await _send_ticket(context, person, event, _, locale)
 
 
 def register(app: Application) -> None:

@@ -36,7 +36,7 @@ def title_of(event: Event, locale: str) -> str:
 def place_status(place: MyPlace, _: Gettext) -> str:
     """A seat, or a place on the waiting list with its number."""
     if place.status == "confirmed":
-        return _("✅ Registered")
+        return _("✅ Registered, attended") if place.attended_at else _("✅ Registered")
     return _("⏳ Waiting list, number {place}").format(place=place.place)
 
 
