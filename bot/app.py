@@ -23,6 +23,7 @@ from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.container import Services
+from bot.services.event_admin import EventAdmin
 from bot.services.events import EventService, region_questions
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
@@ -33,6 +34,7 @@ from bot.storage.database import Database
 from bot.storage.events import EventRepository
 from bot.storage.inbox import Inbox
 from bot.storage.jobs import JobRepository
+from bot.storage.registrants import RegistrantRepository
 from bot.storage.registrations import RegistrationRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.responses import ResponseRepository
@@ -40,6 +42,8 @@ from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
 from conversations.events import browse, checkin, reminders, tickets
 from conversations.events import register as event_registration
+from conversations.staff import manage, notices
+from conversations.staff import wizard as event_wizard
 from conversations.survey import entry, flow
 from handlers import commands, errors, help, input_router, jobs, language, privacy, unknown
 from handlers.common import KEY
@@ -142,6 +146,7 @@ def build(
             RegistrationRepository(db),
             scheduler,
         ),
+        event_admin=EventAdmin(EventRepository(db), RegistrantRepository(db), scheduler, clock),
         reminders=ReminderService(
             ReminderRepository(db), EventRepository(db), clock, settings.reminder_offsets
         ),
@@ -176,6 +181,9 @@ def build(
     language.register(app)
     browse.register(app)
     event_registration.register(app)
+    event_wizard.register(app)  # staff: /buatacara, and changing an event
+    manage.register(app)  # staff: /kelolaacara
+    notices.register(app)
     tickets.register(app)
     reminders.register(app)
     help.register(app)

@@ -44,6 +44,7 @@ from typing import Any, ClassVar, NoReturn, Self, get_type_hints
 
 from telegram import Update
 
+from bot.core.events.draft import Step
 from bot.core.survey.actions import Action
 
 # Telegram's limit for callback_data, in bytes of UTF-8.
@@ -348,3 +349,82 @@ class ShowTicket(ButtonData, prefix="ci"):
     one's seat again."""
 
     event_id: int
+
+
+class WizardAction(StrEnum):
+    """What a button of the staff event wizard does (codes are in buttons already sent)."""
+
+    KIND = "k"  # arg: the kind
+    PROVINCE = "pv"  # arg: a province code: show its kabupaten/kota
+    REGION = "rg"  # arg: the region chosen (a kabupaten/kota, or a whole province)
+    PAGE = "pg"  # arg: "<province code or nothing>/<page>"
+    SKIP = "s"
+    END = "e"  # arg: hours after the start
+    NO_LIMIT = "n"
+    CLOSES = "d"  # arg: days before the start ("0": when it starts)
+    CANCEL = "x"  # stop the wizard, nothing stored
+    PUBLISH = "ok"
+    CHANGE = "ch"  # the list of parts to change
+    PART = "pt"  # arg: the part to ask again
+    PREVIEW = "pr"  # back to the preview
+    DISCARD = "dx"
+    SAVE = "sv"  # arg: "tell" to tell the registrants of the change
+
+
+@dataclass(frozen=True)
+class WizardTap(ButtonData, prefix="wz", staff=True):
+    """A button of /buatacara (and of changing a published event). `step` is the step the
+    screen was drawn for, so a tap on an older screen is told apart from one on the current."""
+
+    step: Step
+    action: WizardAction
+    arg: str = ""
+
+
+class AdminAction(StrEnum):
+    """What a button of /kelolaacara does."""
+
+    LIST = "l"  # event_id holds the page
+    OPEN = "o"
+    PEOPLE = "p"
+    CHANGE = "ch"
+    PART = "pt"  # arg: the part to change
+    CANCEL = "x"  # asks first
+    CONFIRM = "y"
+
+
+@dataclass(frozen=True)
+class AdminTap(ButtonData, prefix="adm", staff=True):
+    """/kelolaacara: an event's admin screen and what it offers."""
+
+    action: AdminAction
+    event_id: int
+    arg: str = ""
+
+
+@dataclass(frozen=True)
+class NotifyMe(ButtonData, prefix="evw"):
+    """🔔 under a question no event answers: keep a wish for such an event. The words of the
+    question that carry its criteria ride in the button (`WISH_WORDS` bytes at most), so
+    nothing is stored before the person agrees to the wishes notice."""
+
+    words: str
+
+
+@dataclass(frozen=True)
+class WishConsent(ButtonData, prefix="evqc"):
+    """The answer to the wishes notice; the wish waits in the button, kept once they agree."""
+
+    agree: bool
+    words: str = ""
+
+
+@dataclass(frozen=True)
+class ForgetWish(ButtonData, prefix="evq"):
+    """/acarasaya: remove one of one's wishes."""
+
+    wish_id: int
+
+
+# Room for a wish's words in NotifyMe and WishConsent alike.
+WISH_WORDS = LIMIT - len(WishConsent(True).pack().encode())

@@ -20,6 +20,7 @@ from bot.testing.harness import Bot
 from handlers.buttons import (
     KINDS,
     LIMIT,
+    AdminTap,
     ButtonData,
     CancelPlace,
     ChooseRegion,
@@ -37,6 +38,7 @@ from handlers.buttons import (
     Registry,
     ShowTicket,
     SurveyTap,
+    WizardTap,
     kind_of,
 )
 from handlers.staff import StaffButtonHandler
@@ -91,7 +93,7 @@ def test_action_codes_never_change() -> None:
 
 
 def test_the_kinds_and_their_prefixes() -> None:
-    """One place lists every prefix in use; none is for staff yet."""
+    """One place lists every prefix in use, and which are for staff."""
     assert {k.prefix: k for k in ALL} == {
         "q": SurveyTap,
         "cs": Consent,
@@ -108,8 +110,10 @@ def test_the_kinds_and_their_prefixes() -> None:
         "evx": CancelPlace,
         "evy": ConfirmCancel,
         "ci": ShowTicket,
+        "wz": WizardTap,
+        "adm": AdminTap,
     }
-    assert not [k for k in ALL if k.staff]
+    assert {k for k in ALL if k.staff} == {WizardTap, AdminTap}
 
 
 # -- every kind, round trip -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
+from bot.services.event_admin import EventAdmin
 from bot.services.events import EventService
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
@@ -33,6 +34,7 @@ class Services:
     awaiting: AwaitingService
     surveys: SurveyService
     events: EventService
+    event_admin: EventAdmin
     reminders: ReminderService
     intake: Intake
     scheduler: Scheduler

@@ -267,9 +267,15 @@ class EventService:
         return await self.registrations.status_of(event_id, user_id)
 
     async def mine(self, user_id: int) -> list[MyPlace]:
-        """The person's registrations and waiting places, of events not yet over, by date."""
+        """The person's registrations and waiting places, of events not yet over, by date.
+        A cancelled event is not among them: its registrants were told it is off (its rows
+        stay, for /dataku, until they are deleted with the rest)."""
         now = self.clock.now()
-        found = [p for p in await self.all_mine(user_id) if p.event.ends_at > now]
+        found = [
+            p
+            for p in await self.all_mine(user_id)
+            if p.event.ends_at > now and p.event.status == "published"
+        ]
         found.sort(key=lambda p: p.event.starts_at)
         return found
 

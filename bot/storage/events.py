@@ -1,8 +1,14 @@
-"""Events: imported a whole file at a time, read in time order."""
+"""Events: imported a whole file at a time or made by staff in the chat (created, changed,
+cancelled), read in time order.
+
+A change that concerns people is one transaction with the jobs that tell them: an event is never
+cancelled without its notices, nor a notice sent for an event that was not cancelled.
+"""
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +44,24 @@ _INSERT = (
 _UPDATE = (
     f"UPDATE events SET {', '.join(f'{c} = ?' for c in _CONTENT)}, updated_at = ? WHERE id = ?"
 )
+
+
+class NotPublished(Exception):
+    """The event was cancelled (or deleted) before the change reached the writer."""
+
+
+class CapacityBelowConfirmed(Exception):
+    """Fewer seats than people already holding one: nobody loses a seat they were given."""
+
+    def __init__(self, confirmed: int) -> None:
+        super().__init__(f"{confirmed} seats are confirmed already")
+        self.confirmed = confirmed
+
+
+@dataclass(frozen=True)
+class Saved:
+    promoted: tuple[int, ...]  # moved from the waiting list into new seats
+    told: int  # registrants a change notice was scheduled for
 
 
 @dataclass(frozen=True)
@@ -122,6 +146,88 @@ class EventRepository(EventCatalog):
         )
         return tuple(row) if row is not None else ()
 
+    async def create(self, event: Event, now: datetime) -> Event:
+        """Store a new event. Its slug is made unique here, where nothing can take it between
+        the look and the insert: "dialog-kupang-2026-12-15", then "-2", "-3", ..."""
+        stamp = to_db(now)
+        content = _content(event)
+
+        def run(conn: sqlite3.Connection) -> Event:
+            slug, n = event.slug, 1
+            while conn.execute("SELECT 1 FROM events WHERE slug = ?", (slug,)).fetchone():
+                n += 1
+                slug = f"{event.slug}-{n}"
+            cursor = conn.execute(_INSERT, (slug, *content, stamp, stamp))
+            return event.model_copy(update={"id": cursor.lastrowid, "slug": slug})
+
+        return await self.db.transact(run)
+
+    async def update(
+        self,
+        event: Event,
+        now: datetime,
+        *,
+        promoted_job: str,
+        notice_job: str | None = None,
+    ) -> Saved:
+        """Store the event's new content. More seats go at once to the first people waiting
+        (each told by a `promoted_job`); fewer seats than are confirmed is refused. With
+        `notice_job`, every registrant is told of the change. All in one transaction."""
+        assert event.id is not None
+        event_id = event.id
+        stamp = to_db(now)
+        content = _content(event)
+
+        def run(conn: sqlite3.Connection) -> Saved:
+            row = conn.execute("SELECT status FROM events WHERE id = ?", (event.id,)).fetchone()
+            if row is None or row["status"] != "published":
+                raise NotPublished(event.id)
+            confirmed = conn.execute(
+                "SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status = 'confirmed'",
+                (event.id,),
+            ).fetchone()[0]
+            if event.capacity is not None and event.capacity < confirmed:
+                raise CapacityBelowConfirmed(confirmed)
+            conn.execute(_UPDATE, (*content, stamp, event.id))
+            free = -1 if event.capacity is None else event.capacity - confirmed  # -1: no limit
+            promoted = [
+                r["id"]
+                for r in conn.execute(
+                    "SELECT user_id AS id FROM registrations WHERE event_id = ? "
+                    "AND status = 'waiting' ORDER BY created_at, id LIMIT ?",
+                    (event.id, free),
+                )
+            ]
+            _promote(conn, event_id, promoted, stamp)
+            data = {"event_id": event.id}
+            _schedule(conn, promoted, promoted_job, data, now)
+            told = 0
+            if notice_job is not None:
+                people = [r["user_id"] for r in conn.execute(_ACTIVE, (event.id,))]
+                told = _schedule(conn, people, notice_job, data, now)
+            return Saved(tuple(promoted), told)
+
+        return await self.db.transact(run)
+
+    async def set_cancelled(self, event_id: int, now: datetime, notice_job: str) -> int | None:
+        """Cancel a published event and schedule one `notice_job` for each person holding a
+        seat or waiting; returns how many, or None if it was not published (cancelled already:
+        a second tap tells nobody twice). The registrations stay, for /dataku."""
+        stamp = to_db(now)
+
+        def run(conn: sqlite3.Connection) -> int | None:
+            done = conn.execute(
+                "UPDATE events SET status = 'cancelled', updated_at = ? "
+                "WHERE id = ? AND status = 'published'",
+                (stamp, event_id),
+            )
+            if done.rowcount == 0:
+                return None
+            people = [r["user_id"] for r in conn.execute(_ACTIVE, (event_id,))]
+            return _schedule(conn, people, notice_job, {"event_id": event_id}, now)
+
+        return await self.db.transact(run)
+
 
 def _content(event: Event) -> tuple[Any, ...]:
     """The event as the _CONTENT columns hold it, so a stored row compares equal to it."""
@@ -159,4 +265,46 @@ def _event(row: sqlite3.Row) -> Event:
         registration_closes=None if closes is None else from_db(closes),
         capacity=row["capacity"],
         topics=tuple(json.loads(row["topics"])),
+    )
+
+
+# Active registrants, in the order they registered (the waiting list's order).
+_ACTIVE = (
+    "SELECT user_id FROM registrations WHERE event_id = ? AND status IN ('confirmed', 'waiting') "
+    "ORDER BY created_at, id"
+)
+
+
+def _schedule(
+    conn: sqlite3.Connection, people: list[int], name: str, data: dict[str, Any], now: datetime
+) -> int:
+    """A job per person, due now, in the caller's transaction (the SQL of bot/storage/jobs.py):
+    the change and the notices of it are stored together or not at all. The scheduler finds
+    them at its next look; `Scheduler.run_due` looks at once."""
+    stamp = to_db(now)
+    body = json.dumps(data, ensure_ascii=False)
+    conn.executemany(
+        "INSERT INTO jobs (due_at, person, name, data, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(stamp, person, name, body, stamp) for person in people],
+    )
+    return len(people)
+
+
+def _promote(conn: sqlite3.Connection, event_id: int, people: list[int], stamp: str) -> None:
+    """Give waiting people a seat. Where the check-in columns exist (migration 0008), a seat
+    comes with its ticket code and the moment it became theirs, as a seat freed by a
+    cancellation does (bot/storage/registrations.py; the code as bot/core/events/ticket.py
+    makes it: 16 characters of secrets.token_urlsafe)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(registrations)")}
+    if "checkin_code" in columns:
+        conn.executemany(
+            "UPDATE registrations SET status = 'confirmed', updated_at = ?, confirmed_at = ?, "
+            "checkin_code = ? WHERE event_id = ? AND user_id = ? AND status = 'waiting'",
+            [(stamp, stamp, secrets.token_urlsafe(12), event_id, p) for p in people],
+        )
+        return
+    conn.executemany(
+        "UPDATE registrations SET status = 'confirmed', updated_at = ? "
+        "WHERE event_id = ? AND user_id = ? AND status = 'waiting'",
+        [(stamp, event_id, person) for person in people],
     )

@@ -1,0 +1,1 @@
+"""Staff in the chat: making, changing and cancelling events, and their registrants."""
