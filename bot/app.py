@@ -24,6 +24,7 @@ from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.container import Services
 from bot.services.event_admin import EventAdmin
+from bot.services.event_search import EventSearch
 from bot.services.events import EventService, region_questions
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
@@ -40,7 +41,8 @@ from bot.storage.reminders import ReminderRepository
 from bot.storage.responses import ResponseRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.users import UserRepository
-from conversations.events import browse, checkin, reminders, tickets
+from bot.storage.wishes import WishRepository
+from conversations.events import ask, browse, checkin, reminders, tickets
 from conversations.events import register as event_registration
 from conversations.staff import manage, notices
 from conversations.staff import wizard as event_wizard
@@ -121,6 +123,14 @@ def build(
     intake = Intake(Inbox(db), clock)
     scheduler = Scheduler(JobRepository(db), intake, clock)
     responses = ResponseRepository(db)
+    events = EventService(
+        EventRepository(db),
+        responses,
+        region_questions(surveys.values()),
+        clock,
+        RegistrationRepository(db),
+        scheduler,
+    )
     svc = Services(
         settings=settings,
         db=db,
@@ -138,14 +148,8 @@ def build(
             resume_after=timedelta(minutes=settings.resume_after_minutes),
             zone=settings.zone,
         ),
-        events=EventService(
-            EventRepository(db),
-            responses,
-            region_questions(surveys.values()),
-            clock,
-            RegistrationRepository(db),
-            scheduler,
-        ),
+        events=events,
+        event_search=EventSearch(events, WishRepository(db), clock, settings.zone),
         event_admin=EventAdmin(EventRepository(db), RegistrantRepository(db), scheduler, clock),
         reminders=ReminderService(
             ReminderRepository(db), EventRepository(db), clock, settings.reminder_offsets
@@ -181,6 +185,7 @@ def build(
     language.register(app)
     browse.register(app)
     event_registration.register(app)
+    ask.register(app)  # questions in people's own words, and wishes
     event_wizard.register(app)  # staff: /buatacara, and changing an event
     manage.register(app)  # staff: /kelolaacara
     notices.register(app)
@@ -202,6 +207,9 @@ async def _housekeeping(context: object) -> None:
     # Registrations are kept as long as answers, counted from the end of their event.
     registrations = await svc.events.purge_old(timedelta(days=svc.settings.retention_days))
     await svc.intake.inbox.purge_handled(svc.clock.now() - HANDLED_KEPT)
+    wishes = await svc.event_search.purge_expired()  # kept WISH_DAYS at most
+    if wishes:
+        log.info("Housekeeping: %d expired event wishes deleted", wishes)
     if expired or purged or registrations:
         log.info(
             "Housekeeping: %d unfinished responses expired, %d old ones deleted, "

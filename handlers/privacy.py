@@ -12,6 +12,7 @@ from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
 from bot.i18n import LANGUAGE_NAMES
+from conversations.events.ask import wish_line
 from conversations.events.render import place_status, title_of
 from handlers.buttons import Erase
 from handlers.common import Who, no_longer_active, personal, services
@@ -59,6 +60,10 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
         when = date_time(event.starts_at, event.zoneinfo, w.locale)
         status = place_status(place, _)
         lines.append(f"• {escape(title_of(event, w.locale))} ({escape(when)}): {escape(status)}")
+    wishes = await svc.event_search.wishes_of(w.user_id)
+    if wishes:
+        lines += ["", "<b>" + escape(_("Event notices you asked for")) + "</b>"]
+    lines += ["• " + escape(wish_line(wish, svc.settings.zone, w.locale, _)) for wish in wishes]
     lines += ["", escape(_("To delete all of it, type /hapusdata."))]
     text, budget = "", MESSAGE_BUDGET
     for line in lines:

@@ -30,7 +30,9 @@ from handlers.buttons import (
     EventConsent,
     EventList,
     EventsIn,
+    ForgetWish,
     Language,
+    NotifyMe,
     OpenEvent,
     OpenEventIn,
     PickSurvey,
@@ -38,6 +40,7 @@ from handlers.buttons import (
     Registry,
     ShowTicket,
     SurveyTap,
+    WishConsent,
     WizardTap,
     kind_of,
 )
@@ -110,6 +113,9 @@ def test_the_kinds_and_their_prefixes() -> None:
         "evx": CancelPlace,
         "evy": ConfirmCancel,
         "ci": ShowTicket,
+        "evw": NotifyMe,
+        "evqc": WishConsent,
+        "evq": ForgetWish,
         "wz": WizardTap,
         "adm": AdminTap,
     }

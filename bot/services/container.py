@@ -12,6 +12,7 @@ from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.event_admin import EventAdmin
+from bot.services.event_search import EventSearch
 from bot.services.events import EventService
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
@@ -34,6 +35,7 @@ class Services:
     awaiting: AwaitingService
     surveys: SurveyService
     events: EventService
+    event_search: EventSearch
     event_admin: EventAdmin
     reminders: ReminderService
     intake: Intake

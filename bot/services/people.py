@@ -18,6 +18,9 @@ CONSENT_VERSION = "2026-11-1"
 # its own notice and version; bump it when that notice's wording changes.
 EVENTS_PURPOSE = "events"
 EVENTS_CONSENT_VERSION = "2026-12-1"
+# Wishes ("tell me when such an event is published") are a purpose of their own too.
+WISHES_PURPOSE = "wishes"
+WISHES_CONSENT_VERSION = "2026-12-1"
 # People kept in memory (language, consent); the rest are read when they come back. Bounded so
 # that a bot that has met a million people does not keep them all.
 CACHED_PEOPLE = 20_000
@@ -31,7 +34,13 @@ class PeopleService:
         self.clock = clock
         self.consent_version = consent_version or CONSENT_VERSION
         self._known: LRUCache[int, User | None] = LRUCache(CACHED_PEOPLE)
-        self._agreed_to_current: LRUCache[int, bool] = LRUCache(CACHED_PEOPLE)
+        self._versions = {
+            SURVEY_PURPOSE: self.consent_version,
+            EVENTS_PURPOSE: EVENTS_CONSENT_VERSION,
+            WISHES_PURPOSE: WISHES_CONSENT_VERSION,
+        }
+        # By person and purpose.
+        self._agreed_to_current: LRUCache[tuple[int, str], bool] = LRUCache(CACHED_PEOPLE)
         # Not stored before consent (UU PDP), so a choice evicted here is simply asked again.
         self._chosen_before_consent: LRUCache[int, str] = LRUCache(CACHED_PEOPLE)
 
@@ -46,38 +55,35 @@ class PeopleService:
             return user.locale
         return self._chosen_before_consent.get(user_id, fallback)
 
-    async def has_consented(self, user_id: int) -> bool:
-        """Agreed to the notice as it reads now: a reworded notice is shown and agreed to again."""
-        if user_id not in self._agreed_to_current:
+    async def has_consented(self, user_id: int, purpose: str = SURVEY_PURPOSE) -> bool:
+        """Agreed to the notice of `purpose` as it reads now: a reworded notice is shown and
+        agreed to again. Asked often (every survey step), so kept in memory."""
+        key = (user_id, purpose)
+        if key not in self._agreed_to_current:
             agreed = await self.get(user_id) is not None and await self.users.has_consent(
-                user_id, SURVEY_PURPOSE, self.consent_version
+                user_id, purpose, self._versions[purpose]
             )
-            self._agreed_to_current[user_id] = agreed
-        return self._agreed_to_current[user_id]
+            self._agreed_to_current[key] = agreed
+        return self._agreed_to_current[key]
 
-    async def consent(self, user_id: int, locale: str) -> None:
+    async def consent(self, user_id: int, locale: str, purpose: str = SURVEY_PURPOSE) -> None:
+        """Record consent to `purpose`; someone new to the bot is stored from here on, with
+        this consent only (each other purpose is still asked before it is used)."""
         await self.users.create_with_consent(
-            user_id, locale, SURVEY_PURPOSE, self.consent_version, self.clock.now()
+            user_id, locale, purpose, self._versions[purpose], self.clock.now()
         )
         self._chosen_before_consent.pop(user_id, None)
-        known = await self.get(user_id)
+        known = await self.get(user_id)  # an existing person keeps their language
         self._known[user_id] = known if known is not None else User(user_id, locale)
-        self._agreed_to_current[user_id] = True
+        self._agreed_to_current[(user_id, purpose)] = True
 
+    # Registering for events (conversations/events/register.py) asks these by name; they are
+    # the generic pair for the events purpose.
     async def has_event_consent(self, user_id: int) -> bool:
-        """Agreed to the events notice as it reads now (asked once, before the first Daftar)."""
-        return await self.get(user_id) is not None and await self.users.has_consent(
-            user_id, EVENTS_PURPOSE, EVENTS_CONSENT_VERSION
-        )
+        return await self.has_consented(user_id, EVENTS_PURPOSE)
 
     async def consent_to_events(self, user_id: int, locale: str) -> None:
-        """Record the events consent; someone new to the bot is stored from here on (with this
-        consent only: their survey consent is still asked before a survey)."""
-        await self.users.create_with_consent(
-            user_id, locale, EVENTS_PURPOSE, EVENTS_CONSENT_VERSION, self.clock.now()
-        )
-        self._chosen_before_consent.pop(user_id, None)
-        self._known.pop(user_id, None)  # read again: an existing person keeps their language
+        await self.consent(user_id, locale, EVENTS_PURPOSE)
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         if await self.get(user_id) is None:
@@ -90,5 +96,6 @@ class PeopleService:
         """Delete everything stored about the person (UU PDP right to erasure)."""
         await self.users.delete(user_id)
         self._known[user_id] = None
-        self._agreed_to_current[user_id] = False
+        for purpose in self._versions:
+            self._agreed_to_current[(user_id, purpose)] = False
         self._chosen_before_consent.pop(user_id, None)

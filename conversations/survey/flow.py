@@ -84,9 +84,12 @@ async def on_message(
 async def _reply(
     update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, outcome: Outcome
 ) -> None:
-    """Show the outcome of a message; with no survey in progress, say how to start one."""
+    """Show the outcome of a message. With no survey in progress the message is no answer:
+    a feature that reads free text may take it (a question about events); if none does, say
+    how to start a survey."""
     if outcome.kind is Kind.NO_SESSION and not outcome.expired:
-        await _no_survey_hint(context, w)
+        if not await input_router.leftover(update, context, w):
+            await _no_survey_hint(context, w)
         return
     await present(update, context, w, outcome)
 

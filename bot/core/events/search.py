@@ -438,6 +438,21 @@ class Criteria:
         }
 
 
+def kept_criteria(lasting: dict[str, object]) -> Criteria:
+    """Criteria as a wish stored them (`Criteria.lasting`); what is not understood is left out."""
+
+    def strings(key: str) -> list[str]:
+        value = lasting.get(key)
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    return Criteria(
+        kinds=frozenset(strings("kinds")),
+        places=frozenset(strings("places")),
+        online=lasting.get("online") is True,
+        topics=tuple(strings("topics")),
+    )
+
+
 def _year_after(tokens: Sequence[str], i: int) -> int | None:
     if i < len(tokens) and re.fullmatch(r"20\d\d", tokens[i]):
         return int(tokens[i])
