@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.services.reminders import REMINDER_JOB
 from bot.testing import harness
-from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.fake_telegram import TEST_TOKEN, FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from tests.helpers import clock_at, no_refusals, rows
 from tests.test_event_registration import daftar, event_id, fire_due, set_capacity
@@ -266,3 +266,33 @@ async def test_the_reminder_hours_come_from_the_settings(tmp_path: Path) -> None
         ics = next(f for f in user.files() if f.filename.endswith(".ics")).content
         assert b"TRIGGER:-PT2H" in ics and b"TRIGGER:-P1D" not in ics
         no_refusals(bot)
+
+
+@pytest.mark.parametrize("value", ["24,1,2,3", "-1", "0", "besok", "1.005", "200", "24;1"])
+def test_bad_reminder_hours_stop_the_bot_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TEST_TOKEN)
+    monkeypatch.setenv("EVENT_REMINDERS", value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+    message = str(caught.value)
+    assert message.startswith("Configuration error: EVENT_REMINDERS is invalid: use up to 3 ")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("value", "offsets"),
+    [
+        ("24,1", [timedelta(hours=24), timedelta(hours=1)]),
+        (" 1 , 48, 1 ", [timedelta(hours=48), timedelta(hours=1)]),
+        ("0.5", [timedelta(minutes=30)]),
+        ("", []),  # no reminders at all
+    ],
+)
+def test_reminder_hours_are_read_longest_first(
+    monkeypatch: pytest.MonkeyPatch, value: str, offsets: list[timedelta]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TEST_TOKEN)
+    monkeypatch.setenv("EVENT_REMINDERS", value)
+    assert list(load_settings(_env_file=None).reminder_offsets) == offsets
