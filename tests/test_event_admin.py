@@ -92,6 +92,14 @@ async def test_the_admin_screen_counts_and_the_registrants_come_as_a_csv_file(
     bot: Bot, staff_settings: Settings
 ) -> None:
     await haki_with_five(bot)
+    # The first one checked in at the door (as a staff scan of their ticket records it).
+    await bot.services.db.write(
+        (
+            "UPDATE registrations SET attended_at = '2026-12-15T00:45:00+00:00', "
+            "checked_in_by = ? WHERE user_id = 801",
+            (STAFF,),
+        )
+    )
     staff = bot.user(STAFF)
     await staff.send("/kelolaacara")
     assert staff.text.startswith("Kelola acara")
@@ -100,6 +108,7 @@ async def test_the_admin_screen_counts_and_the_registrants_come_as_a_csv_file(
     assert staff.text.startswith(HAKI_ID + "\n🗓 Selasa, 15 Desember 2026 pukul 09.00 WITA")
     assert "👥 Terdaftar: 3 dari 3 kursi" in staff.text
     assert "⏳ Menunggu: 2" in staff.text
+    assert "✅ Hadir: 1" in staff.text
     assert staff.buttons() == ["👥 Peserta", "✏️ Ubah", "❌ Batalkan acara", "◀️ Kembali"]
 
     await staff.tap("👥 Peserta")
@@ -107,8 +116,9 @@ async def test_the_admin_screen_counts_and_the_registrants_come_as_a_csv_file(
     numbers = [r["id"] for r in rows(staff_settings, "SELECT id FROM registrations ORDER BY id")]
     assert listing.splitlines()[0] == f"Peserta “{HAKI_ID}”"
     assert listing.splitlines()[2] == (
-        f"#{numbers[0]} · terdaftar · Selasa, 1 Desember 2026 pukul 16.00 WITA"
+        f"#{numbers[0]} · terdaftar · Selasa, 1 Desember 2026 pukul 16.00 WITA · hadir"
     )
+    assert not listing.splitlines()[3].endswith("hadir")
     assert listing.splitlines()[-1].startswith(f"#{numbers[4]} · menunggu, nomor 2 · ")
     [upload] = staff.files()
     assert upload.filename == "haki-kupang-2026-12-peserta.csv"
@@ -123,7 +133,8 @@ async def test_the_admin_screen_counts_and_the_registrants_come_as_a_csv_file(
         [str(numbers[3]), "menunggu", "1"],
         [str(numbers[4]), "menunggu", "2"],
     ]
-    assert table[1][3] == "2026-12-01 16:00"  # local time of the event (WITA)
+    assert table[1][3:] == ["2026-12-01 16:00", "2026-12-15 08:45"]  # the event's WITA
+    assert table[2][4] == ""
     assert table[5][3] == "2026-12-01 16:28"
     # No names, no Telegram ids: nothing in the file says who anyone is.
     assert not any(str(person) in upload.content.decode("utf-8-sig") for person in PEOPLE)
@@ -243,6 +254,8 @@ async def test_more_seats_go_to_those_waiting_and_fewer_than_given_is_refused(
         (804, "confirmed"), (805, "waiting"),
     ]  # fmt: skip
     assert told(bot, 804, "Good news")  # the first one waiting (in English), and only them
+    ticket = column(staff_settings, "SELECT checkin_code FROM registrations WHERE user_id = 804")
+    assert ticket[0]  # a seat given comes with its check-in ticket
     assert not told(bot, 805, "Kabar baik")
     assert column(staff_settings, "SELECT capacity FROM events WHERE id = ?", event_id) == [4]
 

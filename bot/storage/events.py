@@ -8,7 +8,6 @@ cancelled without its notices, nor a notice sent for an event that was not cance
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.events.model import Event
+from bot.core.events.ticket import new_code
 from bot.storage.database import Database
 from bot.storage.timefmt import from_db, to_db
 
@@ -291,20 +291,10 @@ def _schedule(
 
 
 def _promote(conn: sqlite3.Connection, event_id: int, people: list[int], stamp: str) -> None:
-    """Give waiting people a seat. Where the check-in columns exist (migration 0008), a seat
-    comes with its ticket code and the moment it became theirs, as a seat freed by a
-    cancellation does (bot/storage/registrations.py; the code as bot/core/events/ticket.py
-    makes it: 16 characters of secrets.token_urlsafe)."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(registrations)")}
-    if "checkin_code" in columns:
-        conn.executemany(
-            "UPDATE registrations SET status = 'confirmed', updated_at = ?, confirmed_at = ?, "
-            "checkin_code = ? WHERE event_id = ? AND user_id = ? AND status = 'waiting'",
-            [(stamp, stamp, secrets.token_urlsafe(12), event_id, p) for p in people],
-        )
-        return
+    """Give waiting people a seat, with its check-in ticket and the moment it became theirs,
+    as a seat freed by a cancellation is given (bot/storage/registrations.py)."""
     conn.executemany(
-        "UPDATE registrations SET status = 'confirmed', updated_at = ? "
-        "WHERE event_id = ? AND user_id = ? AND status = 'waiting'",
-        [(stamp, event_id, person) for person in people],
+        "UPDATE registrations SET status = 'confirmed', updated_at = ?, confirmed_at = ?, "
+        "checkin_code = ? WHERE event_id = ? AND user_id = ? AND status = 'waiting'",
+        [(stamp, stamp, new_code(), event_id, person) for person in people],
     )

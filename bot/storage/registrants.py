@@ -1,5 +1,5 @@
 """An event's registrants as staff see them: who holds a seat, who waits and in what place,
-and (once check-in records it) who came. Read only; registering is bot/storage/registrations.py.
+and who came (checked in at the door). Read only; registering is bot/storage/registrations.py.
 
 No names: the bot never stores them (UU PDP, data minimisation). A registrant is their
 registration's number, its status and times.
@@ -21,30 +21,24 @@ class Registrant:
     status: str  # confirmed | waiting
     place: int  # on the waiting list, from 1; 0 for a seat
     registered_at: datetime
-    attended_at: datetime | None  # None: not checked in, or check-in not recorded
+    attended_at: datetime | None  # None: not checked in
 
 
 @dataclass(frozen=True)
 class Counts:
     confirmed: int
     waiting: int
-    attended: int | None  # None: this database records no attendance
+    attended: int  # checked in at the door
 
 
 class RegistrantRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _attendance(self) -> bool:
-        """Whether check-in is recorded (its column comes with the check-in migration)."""
-        columns = await self.db.fetchall("PRAGMA table_info(registrations)")
-        return any(c["name"] == "attended_at" for c in columns)
-
     async def of_event(self, event_id: int) -> list[Registrant]:
         """Seats first, then the waiting list; each in the order people registered."""
-        attended = "attended_at" if await self._attendance() else "NULL AS attended_at"
         rows = await self.db.fetchall(
-            f"SELECT id, user_id, status, created_at, {attended} FROM registrations "
+            "SELECT id, user_id, status, created_at, attended_at FROM registrations "
             "WHERE event_id = ? AND status IN ('confirmed', 'waiting') "
             "ORDER BY status = 'waiting', created_at, id",
             (event_id,),
@@ -67,11 +61,9 @@ class RegistrantRepository:
         return found
 
     async def counts(self, event_id: int) -> Counts:
-        attendance = await self._attendance()
-        attended = "SUM(attended_at IS NOT NULL)" if attendance else "NULL"
         row = await self.db.fetchone(
             "SELECT SUM(status = 'confirmed') AS confirmed, SUM(status = 'waiting') AS waiting, "
-            f"{attended} AS attended FROM registrations WHERE event_id = ? "
+            "SUM(attended_at IS NOT NULL) AS attended FROM registrations WHERE event_id = ? "
             "AND status IN ('confirmed', 'waiting')",
             (event_id,),
         )
@@ -79,5 +71,5 @@ class RegistrantRepository:
         return Counts(
             int(row["confirmed"] or 0),
             int(row["waiting"] or 0),
-            int(row["attended"] or 0) if attendance else None,
+            int(row["attended"] or 0),
         )

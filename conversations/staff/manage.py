@@ -86,7 +86,7 @@ async def admin_screen(
         "👥 " + escape(seats),
         "⏳ " + escape(_("Waiting: {count}").format(count=counts.waiting)),
     ]
-    if counts.attended is not None:
+    if counts.attended or not admin.is_upcoming(event):
         lines.append("✅ " + escape(_("Attended: {count}").format(count=counts.attended)))
     rows = [[button(_("👥 Registrants"), _tap(AdminAction.PEOPLE, event_id))]]
     if admin.is_upcoming(event):
