@@ -19,6 +19,7 @@ from bot.services.people import WISHES_PURPOSE
 from bot.testing.harness import Bot, FakeUser, running_bot
 from tests.helpers import answers, clock_at, consent, no_refusals, pelatihan_shortest, rows
 from tests.test_events_chat import store
+from tests.test_events_import import csv_bytes
 
 SEARCH_CSV = Path(__file__).parent / "events" / "search.csv"
 # Tuesday 1 December 2026, before every test event.
@@ -281,3 +282,33 @@ async def test_what_is_not_about_events_keeps_the_usual_reply(bot: Bot) -> None:
     for kind in ("sticker", "photo"):
         await user.send_other(kind)
         assert user.text.startswith(NO_SURVEY), kind
+
+
+async def test_a_published_event_finds_the_wishes_it_fulfils(bot: Bot, settings: Settings) -> None:
+    """For the broadcasts to come: which kept wishes a newly published event answers."""
+    seeker, elsewhere = bot.user(813), bot.user(814)
+    await wish_for(seeker, "pelatihan menjahit di kupang")
+    await wish_for(elsewhere, "pelatihan menjahit di jogja")
+    row = {
+        "slug": "menjahit-kupang-2027-03",
+        "title_id": "Pelatihan Menjahit untuk Usaha Rumahan",
+        "title_en": "Sewing training for home businesses",
+        "kind": "pelatihan",
+        "region": "53.71",
+        "venue": "Balai Latihan Kerja Kupang",
+        "starts_at": "2027-03-02 09:00",
+        "ends_at": "2027-03-02 15:00",
+        "capacity": "20",
+        "registration_closes": "",
+        "topics": "menjahit;konveksi",
+        "description_id": "Dasar menjahit pakaian dan tas.",
+        "description_en": "Basics of sewing clothes and bags.",
+    }
+    repo = await store(bot, csv_bytes([row]))
+    event = await repo.by_slug("menjahit-kupang-2027-03")
+    assert event is not None
+    found = await bot.services.event_search.wishes_for(event)
+    assert [(w.user_id, w.text) for w in found] == [(813, "pelatihan menjahit kupang")]
+    # And the question that found nothing before now finds it.
+    await seeker.send("pelatihan menjahit di kupang")
+    assert seeker.buttons() == ["2 Mar · Pelatihan Menjahit untuk Usaha Ruma…"]

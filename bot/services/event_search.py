@@ -65,9 +65,8 @@ class EventSearch:
         if criteria.empty:  # "ada acara apa?": everything upcoming, as /acara lists it
             return SearchAnswer(True, criteria, general=True)
         region = await self.events.region_of(user_id)
-        ordered = nearest_first(
-            await self.events.catalog.upcoming(now), region.code if region else None
-        )
+        # EventService.upcoming keeps the parsed events until the table changes.
+        ordered = nearest_first(await self.events.upcoming(), region.code if region else None)
         hits = self.matcher.search(criteria, ordered)
         if not is_event_question(criteria, hits):
             return SearchAnswer(False, criteria)
