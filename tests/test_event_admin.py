@@ -8,7 +8,7 @@ import copy
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -292,3 +292,31 @@ async def test_a_new_time_is_told_to_registrants_when_staff_choose_so(
     assert stored["starts_at"].startswith("2026-12-16T02:00:00")
     assert stored["ends_at"].startswith("2026-12-16T05:00:00")
     assert stored["registration_closes"] is None
+
+
+async def test_the_list_shows_what_is_coming_then_the_last_held_cancelled_marked(
+    bot: Bot,
+) -> None:
+    await store(bot)
+    haki = await bot.services.events.catalog.by_slug(HAKI)
+    await bot.services.event_admin.cancel(haki.id)
+    bot.clock.advance(datetime(2026, 12, 18, tzinfo=UTC) - bot.clock.now())
+    staff = bot.user(STAFF)
+    await staff.send("/kelolaacara")
+    assert staff.buttons() == [
+        "20 Des · Dialog Perlindungan Sosial Pekerja…",
+        "9 Jan · Kelas Kewirausahaan: Mengelola Keua…",
+        "16 Jan · Sosialisasi Sertifikasi Kompetensi…",
+        "🕘 17 Des · Pelatihan Pemasaran Digital: Jualan…",
+        "❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…",
+        "🕘 10 Des · Dialog Ekonomi Kreatif Jakarta",
+    ]
+    await staff.tap("Pelatihan Pemasaran Digital")
+    assert "✅ Hadir: 0" in staff.text  # held: attendance is the figure that matters now
+    assert staff.buttons() == ["👥 Peserta", "◀️ Kembali"]  # nothing to change or call off
+    await staff.tap("◀️ Kembali")
+    assert len(staff.buttons()) == 6
+    await staff.tap("Pelatihan Pemasaran Digital")
+    await staff.tap("👥 Peserta")
+    assert staff.text.endswith("Belum ada yang mendaftar.")
+    assert not staff.files()
