@@ -246,3 +246,11 @@ def test_an_edited_event_is_read_again() -> None:
     assert [h.event.id for h in matcher.search(parse("ekspor", NOW, WIB), [event])] == [7]
     edited = event.model_copy(update={"topics": ("kemasan",), "title": {"id": "Workshop Kemasan"}})
     assert matcher.search(parse("ekspor", NOW, WIB), [edited]) == []
+
+
+def test_accents_long_words_and_long_messages() -> None:
+    assert parse("Soé?", NOW, WIB).places == {"53.02"}
+    assert parse("x" * 41 + " haki", NOW, WIB).words == ("haki",)  # a mash is no word
+    # Only the start of a long message is read: a question is a line or two.
+    pasted = parse("lorem " * 40 + "workshop haki", NOW, WIB)
+    assert not pasted.asks_for_events and "haki" not in pasted.topics

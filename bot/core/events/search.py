@@ -17,6 +17,7 @@ the same criteria (a wish stored today is read the same way when events are publ
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -217,11 +218,16 @@ def _cutoff(word: str) -> float:
 # -- words ----------------------------------------------------------------------------------------
 
 _SPLIT = re.compile(r"[^\w]+|_")
+_LONGEST_WORD = 40
+# A question is a line or two; the rest of a long message (a pasted article) is not read.
+MOST_WORDS = 40
 
 
 def words_of(text: str) -> list[str]:
-    """The words of a text, lower case, without punctuation ("Soe?" -> "soe")."""
-    return [w for w in _SPLIT.split(text.casefold()) if w]
+    """The words of a text, lower case, without punctuation or accents ("Soé?" -> "soe").
+    A "word" longer than any real one (a pasted link, a keyboard mash) is left out."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return [w for w in _SPLIT.split(plain.casefold()) if w and len(w) <= _LONGEST_WORD]
 
 
 @cache
@@ -461,7 +467,7 @@ def _year_after(tokens: Sequence[str], i: int) -> int | None:
 
 def parse(text: str, now: datetime, zone: ZoneInfo) -> Criteria:
     """What a question asks for; see the module's docstring for the order words are tried in."""
-    tokens = words_of(text)
+    tokens = words_of(text)[:MOST_WORDS]
     kinds: set[str] = set()
     places: set[str] = set()
     topics: list[str] = []
@@ -536,7 +542,7 @@ def parse(text: str, now: datetime, zone: ZoneInfo) -> Criteria:
         window,
         tuple(dict.fromkeys(topics)),
         asks,
-        tuple(kept),
+        tuple(dict.fromkeys(kept)),
     )
 
 
