@@ -18,15 +18,19 @@ from bot.storage import jobs
 from bot.storage.database import Database
 from bot.storage.timefmt import from_db, to_db
 
-# Confirmed seats of published events starting in (now, horizon], with the nearest-to-start
-# reminder already decided for the event's current start time (NULL: none yet).
+# Confirmed seats of published events starting in (now, horizon] whose nearest-to-start
+# reminder due by now (`latest`, a CASE over the offsets put in by `queue_due`) is not decided
+# yet for the event's current start time; `decided` is the nearest one decided so far (NULL:
+# none). Filtered in SQL: every seat of every event in the next day is looked at on each tick.
 _CANDIDATES = """
-SELECT r.id, r.user_id, r.event_id, r.confirmed_at, e.starts_at,
-       (SELECT MIN(s.minutes_before) FROM reminders_sent s
-        WHERE s.registration_id = r.id AND s.starts_at = e.starts_at) AS decided
-FROM events e JOIN registrations r ON r.event_id = e.id
-WHERE e.status = 'published' AND e.starts_at > ? AND e.starts_at <= ?
-  AND r.status = 'confirmed'
+SELECT * FROM (
+    SELECT r.id, r.user_id, r.event_id, r.confirmed_at, e.starts_at, {latest} AS latest,
+           (SELECT MIN(s.minutes_before) FROM reminders_sent s
+            WHERE s.registration_id = r.id AND s.starts_at = e.starts_at) AS decided
+    FROM events e JOIN registrations r ON r.event_id = e.id
+    WHERE e.status = 'published' AND e.starts_at > ? AND e.starts_at <= ?
+      AND r.status = 'confirmed'
+) WHERE decided IS NULL OR decided > latest
 """
 
 
@@ -55,17 +59,21 @@ class ReminderRepository:
         if not offsets:
             return 0
         stamp = to_db(now)
-        horizon = to_db(now + timedelta(minutes=max(offsets)))
+        nearest_first = sorted(set(offsets))
+        # The smallest offset whose moment (start - offset) has come: start <= now + offset.
+        latest = "CASE " + "WHEN e.starts_at <= ? THEN ? " * len(nearest_first) + "END"
+        params: list[object] = []
+        for minutes in nearest_first:
+            params += [to_db(now + timedelta(minutes=minutes)), minutes]
+        params += [stamp, to_db(now + timedelta(minutes=nearest_first[-1]))]
+        sql = _CANDIDATES.format(latest=latest)
 
         def run(conn: sqlite3.Connection) -> int:
             queued = 0
-            for row in conn.execute(_CANDIDATES, (stamp, horizon)).fetchall():
+            for row in conn.execute(sql, params).fetchall():
                 starts = from_db(row["starts_at"])
-                passed = [m for m in offsets if starts - timedelta(minutes=m) <= now]
-                decided = row["decided"]
-                latest = min(passed, default=None)
-                if latest is None or (decided is not None and decided <= latest):
-                    continue
+                passed = [m for m in nearest_first if starts - timedelta(minutes=m) <= now]
+                decided, latest = row["decided"], int(row["latest"])
                 confirmed = from_db(row["confirmed_at"]) if row["confirmed_at"] else None
                 send = confirmed is None or confirmed <= starts - timedelta(minutes=latest)
                 for minutes in passed:
