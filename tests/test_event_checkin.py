@@ -4,6 +4,7 @@ ordinary /start that reveals nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -16,6 +17,8 @@ import segno
 from icalendar import Calendar
 
 from bot.config import Settings
+from bot.core.events import ticket
+from bot.storage.database import migrations
 from bot.testing import harness
 from bot.testing.fake_telegram import BOT_USER
 from bot.testing.harness import Bot, FakeUser, running_bot
@@ -305,3 +308,30 @@ async def test_what_staff_are_told_for_a_ticket_that_does_not_admit(
     )
     assert rows(staff_settings, "SELECT * FROM registrations WHERE attended_at IS NOT NULL") == []
     assert "Registration no." in staff.text
+
+
+def test_seats_confirmed_before_the_migration_get_a_ticket_that_scans() -> None:
+    conn = sqlite3.connect(":memory:")
+    stamp = "2026-12-01T08:00:00.000000+00:00"
+    for number, _name, sql in migrations():
+        if number == 8:  # data as an older version of the bot left it
+            conn.execute("INSERT INTO users VALUES (1, 'id', ?, ?)", (stamp, stamp))
+            conn.execute(
+                "INSERT INTO events (slug, kind, title_id, title_en, description_id, "
+                "description_en, region, venue, zone, starts_at, ends_at, created_at, updated_at) "
+                "VALUES ('a', 'dialog', 't', 't', 'd', 'd', '53.71', 'v', 'Asia/Makassar', "
+                "'2026-12-15T01:00:00.000000+00:00', '2026-12-15T04:00:00.000000+00:00', ?, ?)",
+                (stamp, stamp),
+            )
+            conn.execute(
+                "INSERT INTO registrations (event_id, user_id, status, created_at, updated_at) "
+                "VALUES (1, 1, 'confirmed', ?, ?), (1, 1, 'cancelled', ?, ?)",
+                (stamp, stamp, stamp, stamp),
+            )
+        conn.executescript(sql)
+    (seat, gone) = conn.execute(
+        "SELECT checkin_code, confirmed_at FROM registrations ORDER BY id"
+    ).fetchall()
+    assert ticket.code_of(ticket.payload(seat[0])) == seat[0]
+    assert seat[1] == stamp
+    assert gone == (None, None)

@@ -8,9 +8,9 @@ ALTER TABLE registrations ADD COLUMN checkin_code TEXT;
 ALTER TABLE registrations ADD COLUMN confirmed_at TEXT;
 ALTER TABLE registrations ADD COLUMN attended_at TEXT;
 ALTER TABLE registrations ADD COLUMN checked_in_by INTEGER;   -- a staff member's Telegram id
--- Seats confirmed before this migration: a ticket each (hex, 72 random bits), and their
--- last change as the moment they were confirmed.
-UPDATE registrations SET checkin_code = lower(hex(randomblob(9))), confirmed_at = updated_at
+-- Seats confirmed before this migration: a ticket each (16 hex digits, 64 random bits: the
+-- length of a new code), and their last change as the moment they were confirmed.
+UPDATE registrations SET checkin_code = lower(hex(randomblob(8))), confirmed_at = updated_at
     WHERE status = 'confirmed';
 CREATE UNIQUE INDEX registrations_by_checkin_code
     ON registrations(checkin_code) WHERE checkin_code IS NOT NULL;
