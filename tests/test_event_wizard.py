@@ -13,17 +13,16 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.core.events.draft import (
+from bot.core.events.answers import (
     Problem,
     Refused,
-    Step,
-    Wizard,
     parse_capacity,
     parse_end,
     parse_local,
     parse_topics,
     slug_for,
 )
+from bot.core.events.draft import Step, Wizard
 from bot.testing import harness
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot

@@ -15,7 +15,8 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from bot.core.events.draft import Problem, Refused, Wizard, slug_for
+from bot.core.events.answers import Problem, Refused, slug_for
+from bot.core.events.draft import Wizard
 from bot.core.events.model import Event
 from bot.intake.scheduler import Scheduler
 from bot.services.clock import Clock

@@ -7,7 +7,8 @@ from html import escape
 from typing import Final
 
 from bot.core import regions
-from bot.core.events.draft import STEPS, Part, Problem, Refused, Step, Wizard
+from bot.core.events.answers import Problem, Refused
+from bot.core.events.draft import STEPS, Part, Step, Wizard
 from bot.core.events.model import KINDS, Event
 from bot.core.events.zones import WIB, WIT, WITA
 from bot.core.formatting import date_time

@@ -15,7 +15,8 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.core import regions
-from bot.core.events.draft import Part, Problem, Refused, Step, Wizard
+from bot.core.events.answers import Problem, Refused
+from bot.core.events.draft import Part, Step, Wizard
 from bot.services.event_admin import Saving, tells_registrants
 from bot.storage.awaiting import Awaiting
 from conversations.events.render import title_of
