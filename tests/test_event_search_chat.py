@@ -312,3 +312,32 @@ async def test_a_published_event_finds_the_wishes_it_fulfils(bot: Bot, settings:
     # And the question that found nothing before now finds it.
     await seeker.send("pelatihan menjahit di kupang")
     assert seeker.buttons() == ["2 Mar · Pelatihan Menjahit untuk Usaha Ruma…"]
+
+
+async def test_many_matches_show_the_first_eight_and_say_how_many_more(bot: Bot) -> None:
+    rows_ = [
+        {
+            "slug": f"menjahit-{n}",
+            "title_id": f"Pelatihan Menjahit Angkatan {n}",
+            "title_en": f"Sewing training, group {n}",
+            "kind": "pelatihan",
+            "region": "53.71",
+            "venue": "Balai Latihan Kerja Kupang",
+            "starts_at": f"2027-03-{n:02d} 09:00",
+            "ends_at": f"2027-03-{n:02d} 15:00",
+            "capacity": "",
+            "registration_closes": "",
+            "topics": "menjahit",
+            "description_id": "Dasar menjahit.",
+            "description_en": "Sewing basics.",
+        }
+        for n in range(1, 11)
+    ]
+    await store(bot, csv_bytes(rows_))
+    user = bot.user(815)
+    await user.send("pelatihan menjahit")
+    assert "Ada 2 acara lain yang cocok. Tambahkan tempat atau bulan agar lebih tepat." in (
+        user.text
+    )
+    assert len(user.buttons()) == 8
+    assert user.buttons()[0] == "1 Mar · Pelatihan Menjahit Angkatan 1"

@@ -43,7 +43,7 @@ def answer_screen(answer: SearchAnswer, _: Gettext, locale: str) -> tuple[str, K
             escape(_("Tap one to see the details and register.")),
         ]
         if answer.more:
-            more = _("{n} more match. Add a place or a month to narrow it down.")
+            more = _("{n} more found. Add a place or a month to narrow it down.")
             lines.append(escape(more.format(n=answer.more)))
         rows += [
             [button(render.label(e, locale), OpenEvent(e.id or 0).pack())] for e in answer.matches
