@@ -320,3 +320,31 @@ async def test_the_list_shows_what_is_coming_then_the_last_held_cancelled_marked
     await staff.tap("👥 Peserta")
     assert staff.text.endswith("Belum ada yang mendaftar.")
     assert not staff.files()
+
+
+async def test_two_staff_changing_one_event_keep_each_others_changes(
+    tmp_path: Path,
+) -> None:
+    """One changes the seats while another changes the title: the later save keeps the
+    earlier one's title, instead of writing back the title it read when it began."""
+    other = STAFF + 2
+    settings = harness.test_settings(tmp_path, admin_ids=frozenset({STAFF, other}))
+    async with running_bot(settings, clock=clock_at(NOW)) as bot:
+        await store(bot)
+        first, second = bot.user(STAFF), bot.user(other)
+        for staff, part in ((first, "Kursi"), (second, "Judul")):
+            await open_haki(staff)
+            await staff.tap("✏️ Ubah")
+            await staff.tap(part)
+        await second.send("Lokakarya HAKI")
+        await second.send("IP workshop")
+        await second.tap("💾 Simpan")
+        await first.send("80")
+        assert first.text.startswith("Pratinjau") and "Lokakarya HAKI" in first.text
+        await first.tap("💾 Simpan")
+        assert first.text == "💾 Tersimpan: “Lokakarya HAKI”."
+        no_refusals(bot)
+    stored = rows(
+        settings, "SELECT title_id, title_en, capacity FROM events WHERE slug = ?", (HAKI,)
+    )
+    assert [tuple(r) for r in stored] == [("Lokakarya HAKI", "IP workshop", 80)]

@@ -75,8 +75,11 @@ class EventAdmin:
     def check(self, wizard: Wizard, old: Event | None = None) -> Event | Refused:
         """The event the wizard's answers make, checked again as it is about to be stored:
         time has moved on since the start was typed, and a region changed afterwards puts the
-        same wall-clock times in another zone."""
+        same wall-clock times in another zone. For a published event (`old`, as stored now),
+        only the parts the wizard asked are taken from it."""
         now = self.clock.now()
+        if old is not None:
+            wizard = wizard.onto(old)
         try:
             event = wizard.event(
                 slug=old.slug

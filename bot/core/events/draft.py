@@ -84,6 +84,18 @@ PART_STEPS: Final[dict[Part, tuple[Step, ...]]] = {
     Part.DESCRIPTION: (Step.DESCRIPTION_ID, Step.DESCRIPTION_EN),
 }
 
+# The answers each part holds.
+PART_KEYS: Final[dict[Part, tuple[str, ...]]] = {
+    Part.TITLE: ("title_id", "title_en"),
+    Part.KIND: ("kind",),
+    Part.REGION: ("region",),
+    Part.VENUE: ("venue",),
+    Part.TIME: ("starts", "ends", "closes"),
+    Part.CAPACITY: ("capacity",),
+    Part.CLOSES: ("closes",),
+    Part.TOPICS: ("topics",),
+    Part.DESCRIPTION: ("description_id", "description_en"),
+}
 LOCAL: Final = "%Y-%m-%dT%H:%M"
 SEARCH_LIMIT: Final = 8
 
@@ -98,6 +110,7 @@ class Wizard:
     event_id: int | None = None
     province: str = ""  # the region step: a province picked, its kabupaten/kota shown
     page: int = 0  # the region step's page of buttons
+    parts: list[Part] = field(default_factory=list)  # asked again since the wizard began
 
     @property
     def step(self) -> Step:
@@ -110,6 +123,7 @@ class Wizard:
             "event_id": self.event_id,
             "province": self.province,
             "page": self.page,
+            "parts": [p.value for p in self.parts],
         }
 
     @classmethod
@@ -122,6 +136,7 @@ class Wizard:
                 event_id=state.get("event_id"),
                 province=str(state.get("province") or ""),
                 page=int(state.get("page") or 0),
+                parts=[Part(p) for p in state.get("parts") or ()],
             )
         except (KeyError, ValueError, TypeError):
             return None
@@ -130,6 +145,8 @@ class Wizard:
         """Ask the steps of `part` again, then come back to the preview."""
         self.queue = list(PART_STEPS[part])
         self.province, self.page = "", 0
+        if part not in self.parts:
+            self.parts.append(part)
 
     def advance(self) -> None:
         self.queue.pop(0)
@@ -300,7 +317,18 @@ class Wizard:
             "description_id": event.description["id"],
             "description_en": event.description.get("en") or event.description["id"],
         }
-        return cls(queue=list(PART_STEPS[part]), values=values, event_id=event.id)
+        return cls(queue=list(PART_STEPS[part]), values=values, event_id=event.id, parts=[part])
+
+    def onto(self, event: Event) -> Wizard:
+        """The parts this wizard changed, applied to the event as it is stored now: another
+        staff member may have changed other parts since this wizard read it, and saving must
+        not put their old values back."""
+        merged = Wizard.editing(event, Part.TITLE)
+        for part in self.parts:
+            for key in PART_KEYS[part]:
+                merged.values[key] = self.values.get(key)
+        merged.queue, merged.parts = list(self.queue), list(self.parts)
+        return merged
 
 
 _TEXTS: Final[dict[Step, tuple[str, int, bool]]] = {
