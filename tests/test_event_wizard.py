@@ -367,3 +367,52 @@ async def test_typed_text_goes_to_the_wizard_before_an_open_survey_then_back_to_
     await staff.tap("Kota Kupang")
     assert answers(staff_settings, STAFF).get("wilayah_kerja") == "53.71"
     assert rows(staff_settings, "SELECT * FROM events") == []
+
+
+def test_times_are_in_the_zone_of_the_region() -> None:
+    for region, utc_hour in (("31.71", 2), ("53.71", 1), ("91.71", 0)):  # WIB, WITA, WIT
+        wizard = Wizard(queue=[Step.STARTS], values={"region": region})
+        assert wizard.typed("15/12/2026 09.00", NOW) is None
+        assert wizard.aware(wizard.local("starts")) == datetime(2026, 12, 15, utc_hour, tzinfo=UTC)
+    # 17.00 WIT on 1 December is 08.00 UTC, NOW itself: a start must be in the future.
+    wizard = Wizard(queue=[Step.STARTS], values={"region": "91.71"})
+    assert wizard.typed("01/12/2026 17.00", NOW) == Refused(Problem.IN_PAST)
+    assert wizard.typed("01/12/2026 17.01", NOW) is None
+
+
+async def test_in_english_and_asked_again_where_one_was(bot: Bot, staff_settings: Settings) -> None:
+    staff = bot.user(STAFF, "en")
+    await staff.send("/newevent")
+    assert staff.text == (
+        "New event, step 1 of 12\n\nType the event's title in Indonesian (at most 150 characters)."
+    )
+    await staff.send("Dialog UMKM")
+    await staff.send("/newevent")  # a second start resumes the one in progress
+    assert staff.text.startswith(
+        "You have an event in progress; here is where you were.\n\nNew event, step 2 of 12"
+    )
+    await staff.send("MSME dialogue")
+    assert staff.buttons() == ["Dialogue", "Workshop", "Training", "✖️ Cancel"]
+    assert step_of(staff_settings) == Step.KIND
+
+
+async def test_someone_no_longer_staff_cannot_go_on(bot: Bot, staff_settings: Settings) -> None:
+    editor = bot.user(STAFF + 5)
+    await bot.services.db.write(
+        (
+            "INSERT INTO staff (user_id, role, added_at) VALUES (?, 'editor', ?)",
+            (editor.id, "2026-12-01T00:00:00+00:00"),
+        )
+    )
+    await bot.services.staff.load()
+    await editor.send("/buatacara")
+    await editor.send("Judul")
+    screen = copy.deepcopy(editor.last)
+    await bot.services.db.write(("DELETE FROM staff WHERE user_id = ?", (editor.id,)))
+    await bot.services.staff.load()
+    await editor.tap("Lewati", screen)
+    assert toast(bot) == UNKNOWN_TOAST
+    await editor.send("Title")
+    assert editor.text == "Pembuatan acara dihentikan."
+    assert rows(staff_settings, "SELECT * FROM awaiting") == []
+    assert rows(staff_settings, "SELECT * FROM events") == []
