@@ -348,3 +348,17 @@ async def test_two_staff_changing_one_event_keep_each_others_changes(
         settings, "SELECT title_id, title_en, capacity FROM events WHERE slug = ?", (HAKI,)
     )
     assert [tuple(r) for r in stored] == [("Lokakarya HAKI", "IP workshop", 80)]
+
+
+async def test_changing_an_event_does_not_throw_away_a_draft_in_progress(bot: Bot) -> None:
+    await store(bot)
+    staff = bot.user(STAFF)
+    await staff.send("/buatacara")
+    await staff.send("Draf yang belum selesai")
+    await open_haki(staff)
+    await staff.tap("✏️ Ubah")
+    await staff.tap("Kursi")
+    assert staff.text.startswith(
+        "Anda masih membuat acara; kita lanjutkan dari langkah ini.\n\n"
+        "Acara baru, langkah 2 dari 12"
+    )

@@ -78,14 +78,21 @@ async def show(
         await send(context, w.chat_id, text, markup)
 
 
+async def _resumed(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> bool:
+    """A wizard in progress is shown again rather than replaced: what was typed is kept until
+    the staff member publishes, saves or taps ✖️ Batal."""
+    wizard = await _stored(context, w)
+    if wizard is None:
+        return False
+    note = escape(w._("You have an event in progress; here is where you were."))
+    await show(update, context, w, wizard, note=note)
+    return True
+
+
 @personal
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    wizard = await _stored(context, w)
-    if wizard is not None:
-        note = escape(w._("You have an event in progress; here is where you were."))
-        await show(update, context, w, wizard, note=note)
-        return
-    await show(update, context, w, Wizard())
+    if not await _resumed(update, context, w):
+        await show(update, context, w, Wizard())
 
 
 async def change(
@@ -97,7 +104,8 @@ async def change(
         await no_longer_active(update, w)
         return
     await toast(update)
-    await show(update, context, w, Wizard.editing(event, part))
+    if not await _resumed(update, context, w):
+        await show(update, context, w, Wizard.editing(event, part))
 
 
 async def on_input(
