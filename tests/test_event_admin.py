@@ -316,6 +316,14 @@ async def test_the_list_shows_what_is_coming_then_the_last_held_cancelled_marked
     assert staff.buttons() == ["👥 Peserta", "◀️ Kembali"]  # nothing to change or call off
     await staff.tap("◀️ Kembali")
     assert len(staff.buttons()) == 6
+    # A forged (or very old) "yes, cancel" for an event already held calls nothing off.
+    held = await bot.services.events.catalog.by_slug("pemasaran-digital-kupang-2026-12")
+    await staff.deliver(
+        staff.callback_update(AdminTap(AdminAction.CONFIRM, held.id, "").pack(), staff.last)
+    )
+    assert bot.telegram.calls_to("answerCallbackQuery")[-1].params.get("text") == UNKNOWN_TOAST
+    still = await bot.services.event_admin.event(held.id)
+    assert still.status == "published"
     await staff.tap("Pelatihan Pemasaran Digital")
     await staff.tap("👥 Peserta")
     assert staff.text.endswith("Belum ada yang mendaftar.")

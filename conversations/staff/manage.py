@@ -199,7 +199,8 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
                 [button(w._("No, keep it"), _tap(AdminAction.OPEN, tap.event_id))],
             ]
         )
-    elif action is AdminAction.CONFIRM:
+    elif action is AdminAction.CONFIRM and (admin.can_cancel(event) or event.status != "published"):
+        # An event over by the time "yes" is tapped is not called off after the fact.
         told = await admin.cancel(tap.event_id)
         if told is None:
             text = w._("“{title}” was cancelled already.")
