@@ -9,7 +9,7 @@ from typing import Final
 from bot.core import regions
 from bot.core.events.answers import Problem, Refused
 from bot.core.events.draft import STEPS, Part, Step, Wizard
-from bot.core.events.model import KINDS, Event
+from bot.core.events.model import KINDS, MAX_DESCRIPTION, MAX_TITLE, MAX_VENUE, Event
 from bot.core.events.zones import WIB, WIT, WITA
 from bot.core.formatting import date_time
 from bot.core.survey.display import region_name
@@ -46,7 +46,11 @@ QUESTIONS: Final[dict[Step, str]] = {
         "Type the description in English, or tap Skip to use the Indonesian one."
     ),
 }
-LIMITS: Final = {Step.TITLE_ID: 150, Step.VENUE: 200, Step.DESCRIPTION_ID: 2000}
+LIMITS: Final = {
+    Step.TITLE_ID: MAX_TITLE,
+    Step.VENUE: MAX_VENUE,
+    Step.DESCRIPTION_ID: MAX_DESCRIPTION,
+}
 
 PROBLEMS: Final[dict[Problem, str]] = {
     Problem.EMPTY: N_("That is empty. Please type some text."),
