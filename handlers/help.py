@@ -7,7 +7,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.common import Who, personal
+from handlers.common import Who, personal, services
 from handlers.send import send
 
 
@@ -31,6 +31,13 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
         "/hapusdata " + escape(_("delete your data")),
         "/privasi " + escape(_("read the data notice again")),
     ]
+    if services(context).staff.is_staff(w.user_id):  # nobody else learns these exist
+        lines += [
+            "",
+            "<b>" + escape(_("For staff")) + "</b>",
+            "/buatacara " + escape(_("create an event, step by step")),
+            "/kelolaacara " + escape(_("manage events: registrants, changes, cancelling")),
+        ]
     await send(context, w.chat_id, "\n".join(lines))
 
 

@@ -416,3 +416,14 @@ async def test_someone_no_longer_staff_cannot_go_on(bot: Bot, staff_settings: Se
     assert editor.text == "Pembuatan acara dihentikan."
     assert rows(staff_settings, "SELECT * FROM awaiting") == []
     assert rows(staff_settings, "SELECT * FROM events") == []
+
+
+async def test_help_names_the_staff_commands_to_staff_only(bot: Bot) -> None:
+    staff, visitor = bot.user(STAFF), bot.user(VISITOR)
+    for person in (staff, visitor):
+        await person.send("/bantuan")
+    assert staff.text.endswith(
+        "Untuk staf\n/buatacara buat acara baru, langkah demi langkah\n"
+        "/kelolaacara kelola acara: peserta, perubahan, pembatalan"
+    )
+    assert "/buatacara" not in visitor.text and "staf" not in visitor.text
