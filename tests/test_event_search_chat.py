@@ -341,3 +341,25 @@ async def test_many_matches_show_the_first_eight_and_say_how_many_more(bot: Bot)
     )
     assert len(user.buttons()) == 8
     assert user.buttons()[0] == "1 Mar · Pelatihan Menjahit Angkatan 1"
+
+
+async def test_equal_matches_come_nearest_to_the_person_first(bot: Bot) -> None:
+    user = bot.user(816)
+    await consent(user, "bpjs")
+    await user.tap("25-34 tahun")
+    await user.send("Kota Jayapura")
+    await user.tap("Kota Jayapura")
+    # As if they had sent the rest of the survey: only where they work matters here, and an
+    # open survey would take the question as its answer.
+    await bot.services.db.write(
+        ("UPDATE responses SET status = 'submitted', submitted_at = updated_at", ())
+    )
+    bot.services.surveys.forget(816)
+    await user.send("ada workshop apa?")
+    assert user.buttons() == [
+        "27 Jan · Pendampingan Sertifikasi Halal Prod…",  # in Kota Jayapura
+        HAKI_KUPANG,
+        "9 Jan · Kelas Kewirausahaan: Mengelola Keua…",
+        "20 Jan · Workshop Perlindungan Merek Dagang…",
+        "17 Feb · Workshop Siap Ekspor untuk UMKM Kul…",
+    ]
