@@ -214,7 +214,8 @@ def test_places_by_official_name_and_by_the_names_people_use() -> None:
 
 def test_a_wish_keeps_the_words_that_carry_criteria_and_reads_them_back_the_same() -> None:
     criteria = parse("Kapan ada worksop HAKI di kota Kupang bulan depan ya kak?", NOW, WIB)
-    assert criteria.words == ("worksop", "haki", "kota", "kupang")
+    assert criteria.words == ("workshop", "haki", "kota", "kupang")  # the typo mended
+    assert parse("pelatiahn di surbaya", NOW, WIB).words == ("pelatihan", "surabaya")
     again = parse(" ".join(criteria.words), NOW, WIB)
     assert (
         again.lasting()

@@ -512,10 +512,11 @@ def parse(text: str, now: datetime, zone: ZoneInfo) -> Criteria:
             i += 1
             if word in STOP_WORDS or word.isdigit():
                 continue
-            meaning = _vocabulary_word(word)
+            # A word with a typo is kept as it is meant: a wish shows "workshop", not "worksop".
+            meaning, meant = _vocabulary_word(word), word
             if meaning is None and word not in SYNONYMS:
-                typo = _typo_of(word, _FUZZY_VOCABULARY)
-                meaning = _vocabulary_word(typo) if typo else None
+                meant = _typo_of(word, _FUZZY_VOCABULARY) or word
+                meaning = _vocabulary_word(meant) if meant != word else None
             if meaning is not None:
                 asks = True
                 if meaning == "online":
@@ -523,13 +524,13 @@ def parse(text: str, now: datetime, zone: ZoneInfo) -> Criteria:
                 elif meaning != "event":
                     kinds.add(meaning)
                 if meaning != "event":
-                    kept.append(word)
+                    kept.append(meant)
                 continue
             if word not in SYNONYMS and len(word) >= _PLACE_FUZZY_MIN:
                 typo = _typo_of(word, _fuzzy_place_names())
                 if typo is not None:
                     places |= names[(typo,)]
-                    kept.append(word)
+                    kept.append(typo)
                     continue
             found = [t for t in topic_tokens(word) if t not in STOP_WORDS]
             if found:
