@@ -370,3 +370,22 @@ async def test_changing_an_event_does_not_throw_away_a_draft_in_progress(bot: Bo
         "Anda masih membuat acara; kita lanjutkan dari langkah ini.\n\n"
         "Acara baru, langkah 2 dari 12"
     )
+
+
+async def test_a_long_list_shows_the_first_fifty_and_the_file_has_everyone(bot: Bot) -> None:
+    await store(bot)
+    event = await bot.services.events.catalog.by_slug(HAKI)
+    for person in range(2000, 2070):  # 60 seats, then 10 waiting
+        await bot.services.people.consent_to_events(person, "id")
+        await bot.services.events.register(person, event.id)
+    staff = bot.user(STAFF)
+    await open_haki(staff)
+    await staff.tap("👥 Peserta")
+    listing = staff.messages[-2]["text"]
+    assert len(listing) < 4096  # Telegram's limit for a message
+    assert len([line for line in listing.splitlines() if line.startswith("#")]) == 50
+    assert listing.endswith("… dan 20 lainnya: lihat berkasnya.")
+    [upload] = staff.files()
+    table = list(csv.reader(io.StringIO(upload.content.decode("utf-8-sig"))))
+    assert len(table) == 71
+    assert [row[2] for row in table[61:]] == [str(n) for n in range(1, 11)]
