@@ -149,7 +149,7 @@ async def test_cancelling_tells_every_registrant_once_in_their_language(
     await staff.tap("❌ Batalkan acara")
     assert staff.text == (
         f"Batalkan “{HAKI_ID}”? 3 orang terdaftar dan 2 orang menunggu akan diberi tahu. "
-        "Ini tidak dapat dibatalkan."
+        "Ini tidak dapat diurungkan."
     )
     confirm = copy.deepcopy(staff.last)
     await staff.tap("Ya, batalkan acara")
