@@ -106,6 +106,15 @@ class EventCatalog:
         row = await self.reader.fetchone(f"{_SELECT} WHERE slug = ?", (slug,))
         return None if row is None else _event(row)
 
+    async def fingerprint(self) -> tuple[Any, ...]:
+        """Differs after any event is added, removed, changed (every write stamps updated_at)
+        or cancelled: a reader may keep the events it parsed until it does. One aggregate over
+        the table is far cheaper than parsing a thousand events again."""
+        row = await self.reader.fetchone(
+            "SELECT COUNT(*), MAX(updated_at), MAX(id), SUM(status = 'cancelled') FROM events"
+        )
+        return tuple(row) if row is not None else ()
+
 
 class EventRepository(EventCatalog):
     def __init__(self, db: Database) -> None:
@@ -136,15 +145,6 @@ class EventRepository(EventCatalog):
             return ImportSummary(added, updated, unchanged)
 
         return await self.db.transact(upsert)
-
-    async def fingerprint(self) -> tuple[Any, ...]:
-        """Differs after any event is added, removed, changed (every write stamps updated_at)
-        or cancelled: a reader may keep the events it parsed until it does. One aggregate over
-        the table is far cheaper than parsing a thousand events again."""
-        row = await self.reader.fetchone(
-            "SELECT COUNT(*), MAX(updated_at), MAX(id), SUM(status = 'cancelled') FROM events"
-        )
-        return tuple(row) if row is not None else ()
 
     async def create(self, event: Event, now: datetime) -> Event:
         """Store a new event. Its slug is made unique here, where nothing can take it between
