@@ -273,12 +273,16 @@ async def test_anyone_can_pick_a_region_without_anything_being_stored(
         "◀️ Kembali",
     ]
     await user.tap("Kabupaten Timor Tengah Selatan (1)")
-    assert user.text.startswith("Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu.")
+    assert user.text.startswith(
+        "Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu."
+    )
     assert user.buttons()[:2] == [TIME_ORDER[4], TIME_ORDER[1]]  # then the rest of NTT
     # "Back" from an event returns to the list of the region picked, not the person's own.
     await user.tap(TIME_ORDER[1])
     await user.tap("◀️ Kembali")
-    assert user.text.startswith("Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu.")
+    assert user.text.startswith(
+        "Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu."
+    )
     # A province with events in one place only goes straight to its list.
     await user.tap(REGION)
     await user.tap("DI Yogyakarta (1)")
