@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.events.model import Event
-from bot.core.events.ticket import new_code
+from bot.storage import jobs
 from bot.storage.database import Database
+from bot.storage.registrations import give_seats
 from bot.storage.timefmt import from_db, to_db
 
 # What an import sets. Status is not among them: an event cancelled in the chat stays cancelled
@@ -198,13 +199,15 @@ class EventRepository(EventCatalog):
                     (event.id, free),
                 )
             ]
-            _promote(conn, event_id, promoted, stamp)
+            give_seats(conn, event_id, promoted, stamp)
             data = {"event_id": event.id}
-            _schedule(conn, promoted, promoted_job, data, now)
+            # The promoted and the notices are told by jobs stored with the change: all of it
+            # happens, or none. The scheduler finds them at its next look.
+            jobs.insert_many(conn, promoted, promoted_job, data, now, now)
             told = 0
             if notice_job is not None:
                 people = [r["user_id"] for r in conn.execute(_ACTIVE, (event.id,))]
-                told = _schedule(conn, people, notice_job, data, now)
+                told = jobs.insert_many(conn, people, notice_job, data, now, now)
             return Saved(tuple(promoted), told)
 
         return await self.db.transact(run)
@@ -224,7 +227,7 @@ class EventRepository(EventCatalog):
             if done.rowcount == 0:
                 return None
             people = [r["user_id"] for r in conn.execute(_ACTIVE, (event_id,))]
-            return _schedule(conn, people, notice_job, {"event_id": event_id}, now)
+            return jobs.insert_many(conn, people, notice_job, {"event_id": event_id}, now, now)
 
         return await self.db.transact(run)
 
@@ -273,28 +276,3 @@ _ACTIVE = (
     "SELECT user_id FROM registrations WHERE event_id = ? AND status IN ('confirmed', 'waiting') "
     "ORDER BY created_at, id"
 )
-
-
-def _schedule(
-    conn: sqlite3.Connection, people: list[int], name: str, data: dict[str, Any], now: datetime
-) -> int:
-    """A job per person, due now, in the caller's transaction (the SQL of bot/storage/jobs.py):
-    the change and the notices of it are stored together or not at all. The scheduler finds
-    them at its next look; `Scheduler.run_due` looks at once."""
-    stamp = to_db(now)
-    body = json.dumps(data, ensure_ascii=False)
-    conn.executemany(
-        "INSERT INTO jobs (due_at, person, name, data, created_at) VALUES (?, ?, ?, ?, ?)",
-        [(stamp, person, name, body, stamp) for person in people],
-    )
-    return len(people)
-
-
-def _promote(conn: sqlite3.Connection, event_id: int, people: list[int], stamp: str) -> None:
-    """Give waiting people a seat, with its check-in ticket and the moment it became theirs,
-    as a seat freed by a cancellation is given (bot/storage/registrations.py)."""
-    conn.executemany(
-        "UPDATE registrations SET status = 'confirmed', updated_at = ?, confirmed_at = ?, "
-        "checkin_code = ? WHERE event_id = ? AND user_id = ? AND status = 'waiting'",
-        [(stamp, stamp, new_code(), event_id, person) for person in people],
-    )

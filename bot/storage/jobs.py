@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -59,11 +60,31 @@ def insert(
 ) -> int:
     """Schedule a job inside a transaction of the caller's, so the job exists if and only if
     what it stands for was written (a reminder and the record that it was decided)."""
-    cursor = conn.execute(
-        "INSERT INTO jobs (due_at, person, name, data, created_at) VALUES (?, ?, ?, ?, ?)",
-        (to_db(due_at), person, name, json.dumps(data, ensure_ascii=False), to_db(now)),
-    )
+    cursor = conn.execute(_INSERT, _row(person, name, data, due_at, now))
     return int(cursor.lastrowid or 0)
+
+
+def insert_many(
+    conn: sqlite3.Connection,
+    people: Sequence[int],
+    name: str,
+    data: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+) -> int:
+    """The same job for each of `people`, in the caller's transaction (an event cancelled and
+    the notice to each registrant stored together or not at all); returns how many."""
+    conn.executemany(_INSERT, [_row(person, name, data, due_at, now) for person in people])
+    return len(people)
+
+
+_INSERT = "INSERT INTO jobs (due_at, person, name, data, created_at) VALUES (?, ?, ?, ?, ?)"
+
+
+def _row(
+    person: int, name: str, data: dict[str, Any], due_at: datetime, now: datetime
+) -> tuple[Any, ...]:
+    return (to_db(due_at), person, name, json.dumps(data, ensure_ascii=False), to_db(now))
 
 
 def _job_body(row: sqlite3.Row) -> str:

@@ -10,7 +10,7 @@ seats get 10 seats and 190 places in line, in the order they reached the writer.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -73,6 +73,17 @@ def _place(conn: sqlite3.Connection, registration_id: int) -> int:
         (registration_id,),
     ).fetchone()
     return int(row["place"]) if row["status"] == "waiting" else 0
+
+
+def give_seats(conn: sqlite3.Connection, event_id: int, people: Sequence[int], stamp: str) -> None:
+    """Move waiting people into seats, inside the caller's transaction (a cancellation here,
+    more seats given by staff in bot/storage/events.py): each seat comes with its check-in
+    ticket and the moment it became theirs (reminders count from then)."""
+    conn.executemany(
+        "UPDATE registrations SET status = 'confirmed', updated_at = ?, confirmed_at = ?, "
+        "checkin_code = ? WHERE event_id = ? AND user_id = ? AND status = 'waiting'",
+        [(stamp, stamp, new_code(), event_id, person) for person in people],
+    )
 
 
 class EventClosed(Exception):
@@ -155,11 +166,7 @@ class RegistrationRepository:
             ).fetchone()
             if first is None:
                 return Cancelled("confirmed", None)
-            conn.execute(
-                "UPDATE registrations SET status = 'confirmed', updated_at = ?, confirmed_at = ?, "
-                "checkin_code = ? WHERE id = ?",
-                (stamp, stamp, new_code(), first["id"]),
-            )
+            give_seats(conn, event_id, [int(first["user_id"])], stamp)
             return Cancelled("confirmed", int(first["user_id"]))
 
         return await self.db.transact(run)
