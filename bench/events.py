@@ -33,6 +33,7 @@ from bench.throughput import through_intake
 from bot.core.events.model import Event, Kind
 from bot.core.events.zones import zone_of
 from bot.services.clock import Clock
+from bot.services.people import EVENTS_PURPOSE
 from bot.storage.events import EventRepository
 from bot.testing.harness import Bot, FakeUser, running_bot, test_settings
 from handlers.buttons import Register
@@ -95,7 +96,7 @@ async def bot_with(events: list[Event]) -> AsyncIterator[Bot]:
 
 async def agreed(bot: Bot, people: range) -> None:
     """Everyone has agreed to the events notice before the timed part (it asks once)."""
-    await asyncio.gather(*(bot.services.people.consent_to_events(p, "id") for p in people))
+    await asyncio.gather(*(bot.services.people.consent(p, "id", EVENTS_PURPOSE) for p in people))
 
 
 async def registrations(contended: bool) -> tuple[float, str]:

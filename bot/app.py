@@ -23,6 +23,7 @@ from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.container import Services
+from bot.services.data_rights import DataRights
 from bot.services.event_admin import EventAdmin
 from bot.services.event_search import EventSearch
 from bot.services.events import EventService, region_questions
@@ -123,8 +124,19 @@ def build(
     intake = Intake(Inbox(db), clock)
     scheduler = Scheduler(JobRepository(db), intake, clock)
     responses = ResponseRepository(db)
+    catalog = EventRepository(db)
+    people = PeopleService(UserRepository(db), clock)
+    awaiting = AwaitingService(AwaitingRepository(db), clock)
+    survey_service = SurveyService(
+        surveys,
+        responses,
+        clock,
+        expiry=timedelta(hours=settings.response_expiry_hours),
+        resume_after=timedelta(minutes=settings.resume_after_minutes),
+        zone=settings.zone,
+    )
     events = EventService(
-        EventRepository(db),
+        catalog,
         responses,
         region_questions(surveys.values()),
         clock,
@@ -137,22 +149,16 @@ def build(
         i18n=i18n,
         clock=clock,
         lifecycle=Lifecycle(),
-        people=PeopleService(UserRepository(db), clock),
+        people=people,
+        rights=DataRights(people, survey_service, events, awaiting),
         staff=StaffService(settings.admin_ids, StaffRepository(db)),
-        awaiting=AwaitingService(AwaitingRepository(db), clock),
-        surveys=SurveyService(
-            surveys,
-            responses,
-            clock,
-            expiry=timedelta(hours=settings.response_expiry_hours),
-            resume_after=timedelta(minutes=settings.resume_after_minutes),
-            zone=settings.zone,
-        ),
+        awaiting=awaiting,
+        surveys=survey_service,
         events=events,
         event_search=EventSearch(events, WishRepository(db), clock, settings.zone),
-        event_admin=EventAdmin(EventRepository(db), RegistrantRepository(db), scheduler, clock),
+        event_admin=EventAdmin(catalog, RegistrantRepository(db), scheduler, clock),
         reminders=ReminderService(
-            ReminderRepository(db), EventRepository(db), clock, settings.reminder_offsets
+            ReminderRepository(db), catalog, clock, settings.reminder_offsets
         ),
         intake=intake,
         scheduler=scheduler,

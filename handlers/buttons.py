@@ -271,6 +271,14 @@ class Erase(ButtonData, prefix="erase"):
 
 
 @dataclass(frozen=True)
+class Withdraw(ButtonData, prefix="wd"):
+    """/hapusdata: withdraw consent to one purpose ("survey", "events", "wishes"), deleting
+    its data and keeping the rest."""
+
+    purpose: str
+
+
+@dataclass(frozen=True)
 class EventList(ButtonData, prefix="evl"):
     """/acara: a page of upcoming events (the "more" button, and "back" from an event)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Final
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -11,10 +12,11 @@ from bot.core.formatting import date_time
 from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, N_
+from bot.services.people import EVENTS_PURPOSE, SURVEY_PURPOSE, WISHES_PURPOSE
 from conversations.events.ask import wish_line
 from conversations.events.render import place_status, title_of
-from handlers.buttons import Erase
+from handlers.buttons import Erase, Withdraw
 from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import button, edit_or_send, keyboard, send, toast
 
@@ -74,20 +76,36 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     await send(context, w.chat_id, text)
 
 
+# What withdrawing each purpose deletes, as the choice reads on its button.
+PURPOSE_CHOICES: Final = {
+    SURVEY_PURPOSE: N_("Only my survey answers"),
+    EVENTS_PURPOSE: N_("Only my event registrations"),
+    WISHES_PURPOSE: N_("Only the event notices I asked for"),
+}
+
+
 @personal
 async def ask_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    """Everything, or (for someone who agreed to more than one purpose) one purpose's data
+    and consent only: each was agreed to apart, so each can be withdrawn apart."""
+    purposes = await services(context).rights.purposes(w.user_id)
     if await services(context).people.get(w.user_id) is None:
         await send(context, w.chat_id, escape(w._("We keep no data about you.")))
         return
-    markup = keyboard(
-        [
-            [
-                button(w._("Yes, delete everything"), Erase(confirm=True).pack()),
-                button(w._("No, keep it"), Erase(confirm=False).pack()),
-            ]
+    everything = button(w._("Yes, delete everything"), Erase(confirm=True).pack())
+    keep = button(w._("No, keep it"), Erase(confirm=False).pack())
+    if len(purposes) < 2:
+        text = w._("Delete everything we keep about you? This cannot be undone.")
+        markup = keyboard([[everything, keep]])
+    else:
+        text = w._("What should be deleted? This cannot be undone.")
+        rows = [[everything]]
+        rows += [
+            [button(w._(PURPOSE_CHOICES[p]), Withdraw(p).pack())]
+            for p in purposes
+            if p in PURPOSE_CHOICES
         ]
-    )
-    text = w._("Delete all your answers and your consent? This cannot be undone.")
+        markup = keyboard([*rows, [keep]])
     await send(context, w.chat_id, escape(text), markup)
 
 
@@ -101,12 +119,28 @@ async def on_erase(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
     if not erase.confirm:
         await edit_or_send(update, context, w.chat_id, escape(w._("Nothing was deleted.")))
         return
-    svc = services(context)
-    await svc.events.give_up_all(w.user_id)  # a held seat passes on, as a cancellation would
-    await svc.people.erase(w.user_id)
-    svc.surveys.forget(w.user_id)
-    svc.awaiting.forget(w.user_id)
+    await services(context).rights.erase(w.user_id)
     text = w._("Done: everything we kept about you has been deleted. Thank you for taking part.")
+    await edit_or_send(update, context, w.chat_id, escape(text))
+
+
+@personal
+async def on_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    tap = Withdraw.tapped(update)
+    rights = services(context).rights
+    if tap is None or tap.purpose not in await rights.purposes(w.user_id):
+        await no_longer_active(update, w)  # withdrawn already, or never agreed
+        return
+    await toast(update)
+    if await rights.withdraw(w.user_id, tap.purpose):
+        text = w._(
+            "Done: everything we kept about you has been deleted. Thank you for taking part."
+        )
+    else:
+        text = w._(
+            "Done: “{choice}” has been deleted, with your consent to it. "
+            "The rest is kept; see it with /dataku."
+        ).format(choice=w._(PURPOSE_CHOICES[tap.purpose]))
     await edit_or_send(update, context, w.chat_id, escape(text))
 
 
@@ -114,3 +148,4 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler(["dataku", "mydata"], my_data))
     app.add_handler(CommandHandler(["hapusdata", "deletedata"], ask_erase))
     app.add_handler(CallbackQueryHandler(on_erase, pattern=Erase.pattern))
+    app.add_handler(CallbackQueryHandler(on_withdraw, pattern=Withdraw.pattern))

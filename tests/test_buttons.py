@@ -41,6 +41,7 @@ from handlers.buttons import (
     ShowTicket,
     SurveyTap,
     WishConsent,
+    Withdraw,
     WizardTap,
     kind_of,
 )
@@ -103,6 +104,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         "sv": PickSurvey,
         "lang": Language,
         "erase": Erase,
+        "wd": Withdraw,
         "evl": EventList,
         "evt": OpenEvent,
         "evg": EventsIn,

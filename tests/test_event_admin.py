@@ -16,6 +16,7 @@ import pytest
 from bot.config import Settings
 from bot.core.sheet import csv_bytes, safe_cell
 from bot.services.event_admin import CANCELLED_JOB
+from bot.services.people import EVENTS_PURPOSE
 from bot.testing import harness
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import AdminAction, AdminTap
@@ -48,7 +49,7 @@ async def haki_with_five(bot: Bot) -> int:
     event = await bot.services.events.catalog.by_slug(HAKI)
     await bot.services.db.write(("UPDATE events SET capacity = 3 WHERE id = ?", (event.id,)))
     for person, locale in PEOPLE.items():
-        await bot.services.people.consent_to_events(person, locale)
+        await bot.services.people.consent(person, locale, EVENTS_PURPOSE)
         await bot.services.events.register(person, event.id)
         bot.clock.advance(timedelta(minutes=7))
     return int(event.id)
@@ -376,7 +377,7 @@ async def test_a_long_list_shows_the_first_fifty_and_the_file_has_everyone(bot: 
     await store(bot)
     event = await bot.services.events.catalog.by_slug(HAKI)
     for person in range(2000, 2070):  # 60 seats, then 10 waiting
-        await bot.services.people.consent_to_events(person, "id")
+        await bot.services.people.consent(person, "id", EVENTS_PURPOSE)
         await bot.services.events.register(person, event.id)
     staff = bot.user(STAFF)
     await open_haki(staff)

@@ -18,6 +18,7 @@ from icalendar import Calendar
 
 from bot.config import Settings
 from bot.core.events import ticket
+from bot.services.people import EVENTS_PURPOSE
 from bot.storage.database import migrations
 from bot.testing import harness
 from bot.testing.fake_telegram import BOT_USER
@@ -248,7 +249,7 @@ async def test_someone_else_opening_a_ticket_gets_the_plain_start_and_nothing_is
     # same position opening a link that is no ticket.
     for finder, control in ((bot.user(832), bot.user(833)), (bot.user(831), bot.user(834))):
         if finder.id == 831:
-            await bot.services.people.consent_to_events(834, "id")
+            await bot.services.people.consent(834, "id", EVENTS_PURPOSE)
         before, control_before = len(finder.messages), len(control.messages)
         await finder.send(f"/start ci-{code}")
         await control.send("/start zz-unknown")

@@ -151,7 +151,7 @@ async def test_after_the_deadline_a_past_or_cancelled_event_registration_is_clos
     user = bot.user(521)
     await open_haki(user)
     details = user.last
-    await bot.services.people.consent_to_events(521, "id")
+    await bot.services.people.consent(521, "id", EVENTS_PURPOSE)
     # 14 December 18.00 WITA: after the deadline, before the start.
     bot.clock.advance(datetime(2026, 12, 14, 10, tzinfo=UTC) - bot.clock.now())
     await user.tap("📝 Daftar", details)
@@ -179,11 +179,11 @@ async def test_200_people_for_the_last_10_seats_at_once(bot: Bot, settings: Sett
     event = await event_id(bot)
     await set_capacity(bot, 15)
     for person in range(600, 605):  # five seats already taken
-        await bot.services.people.consent_to_events(person, "id")
+        await bot.services.people.consent(person, "id", EVENTS_PURPOSE)
         await bot.services.events.register(person, event)
     people = [bot.user(1000 + i) for i in range(200)]
     for user in people:
-        await bot.services.people.consent_to_events(user.id, "id")
+        await bot.services.people.consent(user.id, "id", EVENTS_PURPOSE)
     # One batch, as one getUpdates page brings it: every tap arrives at the same moment.
     await bot.deliver(
         *[u.callback_update(Register(event).pack(), u._message(text="x")) for u in people]
@@ -344,7 +344,7 @@ async def test_housekeeping_deletes_registrations_of_events_long_over(tmp_path: 
         await store(bot)
         haki, jogja = await event_id(bot), await event_id(bot, "sertifikasi-jogja-2027-01")
         for person, event in ((551, haki), (552, jogja)):
-            await bot.services.people.consent_to_events(person, "id")
+            await bot.services.people.consent(person, "id", EVENTS_PURPOSE)
             await bot.services.events.register(person, event)
         # The HAKI workshop ends 15 December 12.00 WITA (04.00 UTC); 29 days on, all stay.
         clock.advance(datetime(2027, 1, 13, 4, tzinfo=UTC) - clock.now())
@@ -423,7 +423,7 @@ async def test_an_event_cancelled_while_a_registration_waits_for_the_writer_take
     """The open-registration check passes, then staff cancel the event before the seat is
     taken: the seat transaction looks again, so nobody is registered for a cancelled event."""
     await store(bot)
-    await bot.services.people.consent_to_events(531, "id")
+    await bot.services.people.consent(531, "id", EVENTS_PURPOSE)
     event = await event_id(bot)
     gate, holder = await _hold_writer(bot.services.db)
     cancel = asyncio.create_task(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.services.people import EVENTS_PURPOSE
 from bot.services.reminders import REMINDER_JOB
 from bot.testing import harness
 from bot.testing.fake_telegram import TEST_TOKEN, FakeTelegram
@@ -119,7 +120,7 @@ async def test_never_for_a_cancelled_place_or_event_and_a_promoted_seat_is_remin
     leaving, promoted, marketing = bot.user(711), bot.user(712), bot.user(713)
     await daftar(leaving)
     await daftar(promoted)  # waiting
-    await bot.services.people.consent_to_events(713, "id")
+    await bot.services.people.consent(713, "id", EVENTS_PURPOSE)
     await bot.services.events.register(713, await event_id(bot, MARKETING))
 
     await bot.services.events.cancel(711, await event_id(bot))  # 712 moves into the seat
@@ -151,7 +152,7 @@ async def test_a_queued_reminder_is_checked_again_when_it_runs(
     assert rows(settings, "SELECT * FROM jobs") == []
 
     marketing = await event_id(bot, MARKETING)
-    await bot.services.people.consent_to_events(722, "id")
+    await bot.services.people.consent(722, "id", EVENTS_PURPOSE)
     await bot.services.events.register(722, marketing)
     bot.clock.advance(MARKETING_START - timedelta(hours=24) - bot.clock.now())
     assert await bot.services.reminders.queue_due(bot.clock.now()) == 1

@@ -11,6 +11,7 @@ from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
+from bot.services.data_rights import DataRights
 from bot.services.event_admin import EventAdmin
 from bot.services.event_search import EventSearch
 from bot.services.events import EventService
@@ -31,6 +32,7 @@ class Services:
     clock: Clock
     lifecycle: Lifecycle
     people: PeopleService
+    rights: DataRights
     staff: StaffService
     awaiting: AwaitingService
     surveys: SurveyService

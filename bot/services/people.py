@@ -77,13 +77,14 @@ class PeopleService:
         self._known[user_id] = known if known is not None else User(user_id, locale)
         self._agreed_to_current[(user_id, purpose)] = True
 
-    # Registering for events (conversations/events/register.py) asks these by name; they are
-    # the generic pair for the events purpose.
-    async def has_event_consent(self, user_id: int) -> bool:
-        return await self.has_consented(user_id, EVENTS_PURPOSE)
+    async def purposes(self, user_id: int) -> list[str]:
+        """What the person has agreed to and not withdrawn."""
+        return await self.users.purposes(user_id) if await self.get(user_id) else []
 
-    async def consent_to_events(self, user_id: int, locale: str) -> None:
-        await self.consent(user_id, locale, EVENTS_PURPOSE)
+    async def withdraw(self, user_id: int, purpose: str) -> None:
+        """Withdraw consent to one purpose; its data goes with it (UserRepository.withdraw)."""
+        await self.users.withdraw(user_id, purpose, self.clock.now())
+        self._agreed_to_current[(user_id, purpose)] = False
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         if await self.get(user_id) is None:

@@ -8,6 +8,15 @@ from datetime import datetime
 from bot.storage.database import Database
 from bot.storage.timefmt import to_db
 
+# What each purpose's consent covers: withdrawing it deletes these rows of the person's, in
+# the same transaction (answers, reminders and the like cascade from them). A new purpose adds
+# its tables here.
+PURPOSE_DATA: dict[str, tuple[str, ...]] = {
+    "survey": ("DELETE FROM responses WHERE user_id = ?",),
+    "events": ("DELETE FROM registrations WHERE user_id = ?",),
+    "wishes": ("DELETE FROM event_wishes WHERE user_id = ?",),
+}
+
 
 @dataclass(frozen=True)
 class User:
@@ -48,6 +57,27 @@ class UserRepository:
             (user_id, purpose, version),
         )
         return row is not None
+
+    async def purposes(self, user_id: int) -> list[str]:
+        """The purposes the person has agreed to and not withdrawn, in the order agreed."""
+        rows = await self.db.fetchall(
+            "SELECT purpose FROM consents WHERE user_id = ? AND withdrawn_at IS NULL "
+            "GROUP BY purpose ORDER BY MIN(id)",
+            (user_id,),
+        )
+        return [row["purpose"] for row in rows]
+
+    async def withdraw(self, user_id: int, purpose: str, now: datetime) -> None:
+        """Withdraw consent to `purpose` and delete the data it covered, together. The consent
+        row stays, marked withdrawn: the record that the person said no."""
+        await self.db.write(
+            (
+                "UPDATE consents SET withdrawn_at = ? WHERE user_id = ? AND purpose = ? "
+                "AND withdrawn_at IS NULL",
+                (to_db(now), user_id, purpose),
+            ),
+            *((sql, (user_id,)) for sql in PURPOSE_DATA.get(purpose, ())),
+        )
 
     async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
         await self.db.write(

@@ -17,6 +17,7 @@ from bot.core.events.model import Event
 from bot.core.formatting import date_time, period
 from bot.i18n import Gettext
 from bot.services.events import PROMOTED_JOB, MyPlace, Outcome, Signup
+from bot.services.people import EVENTS_PURPOSE
 from conversations.events.render import label, place_status, title_of
 from conversations.events.tickets import send_ticket
 from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register, ShowTicket
@@ -109,7 +110,7 @@ async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who
         await no_longer_active(update, w)
         return
     svc = services(context)
-    if not await svc.people.has_event_consent(w.user_id):
+    if not await svc.people.has_consented(w.user_id, EVENTS_PURPOSE):
         # Asked once, before the first registration; the details message stays as it is.
         await toast(update)
         markup = keyboard(
@@ -137,7 +138,7 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
         text = w._("Nothing was stored. You can still look at events with /acara.")
         await edit_or_send(update, context, w.chat_id, escape(text))
         return
-    await services(context).people.consent_to_events(w.user_id, w.locale)
+    await services(context).people.consent(w.user_id, w.locale, EVENTS_PURPOSE)
     await _register(update, context, w, tap.event_id, edit=True)
 
 
