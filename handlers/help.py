@@ -30,6 +30,10 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
         "/dataku " + escape(_("see the data we keep about you")),
         "/hapusdata " + escape(_("delete your data")),
         "/privasi " + escape(_("read the data notice again")),
+        "",
+        escape(
+            _("You can also ask about events in your own words, for example: “{example}”")
+        ).format(example=escape(_("any digital marketing training in Kupang this month?"))),
     ]
     if services(context).staff.is_staff(w.user_id):  # nobody else learns these exist
         lines += [

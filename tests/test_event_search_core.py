@@ -1,4 +1,4 @@
-"""Questions in people's own words, read by the pure core (bot/core/events/search.py) and matched
+"""Questions in people's own words, read by the pure core (bot/core/events/search/) and matched
 against tests/events/search.csv: a table of realistic questions and the events they must find,
 in order, and questions that must find nothing or are not about events at all."""
 

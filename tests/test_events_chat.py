@@ -327,3 +327,18 @@ async def test_the_list_follows_every_change_to_the_events(bot: Bot) -> None:
     )
     await user.send("/acara")
     assert user.buttons() == [*TIME_ORDER[1:], REGION]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+async def test_the_question_bantuan_suggests_finds_its_event(bot: Bot, language: str) -> None:
+    """/bantuan's example question is one the bot answers (in either language)."""
+    await store(bot)
+    user = bot.user(323, language)
+    await user.send("/bantuan")
+    example = user.text.rsplit("“", 1)[1].rstrip("”")
+    await user.send(example)
+    assert user.buttons()[0] == (
+        "17 Des · Pelatihan Pemasaran Digital: Jualan…"
+        if language == "id"
+        else "17 Dec · Digital marketing training: selling…"
+    )

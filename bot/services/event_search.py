@@ -1,7 +1,7 @@
 """Answering questions about events asked in people's own words, and keeping wishes ("tell me
 when there is one") for those no event answers yet.
 
-The reading and matching is the pure core's (bot/core/events/search.py); here the question
+The reading and matching is the pure core's (bot/core/events/search/); here the question
 meets the stored events (EventService decides what is upcoming and what is near the person, as
 for /acara) and the wishes meet their repository, with their limits and retention.
 """
