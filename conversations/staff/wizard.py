@@ -175,6 +175,7 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
     now = svc.clock.now()
     action, arg = tap.action, tap.arg
     refused: Refused | None = None
+    before = wizard.state()
     if action is WizardAction.KIND:
         wizard.set_kind(arg)
     elif action is WizardAction.PROVINCE and regions.by_code(arg) and "." not in arg:
@@ -206,6 +207,11 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
         await _finish(update, context, w, wizard, action, tell=arg == "tell")
         return
     else:
+        await no_longer_active(update, w)
+        return
+    if refused is None and action is not WizardAction.PREVIEW and wizard.state() == before:
+        # Data no button of this screen carries (a kind or region that is none, the page
+        # shown): the same screen drawn again is an edit Telegram refuses, and says nothing.
         await no_longer_active(update, w)
         return
     await toast(update)
