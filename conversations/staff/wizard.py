@@ -210,9 +210,13 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
         await no_longer_active(update, w)
         return
     if refused is None and action is not WizardAction.PREVIEW and wizard.state() == before:
-        # Data no button of this screen carries (a kind or region that is none, the page
-        # shown): the same screen drawn again is an edit Telegram refuses, and says nothing.
-        await no_longer_active(update, w)
+        # Nothing changed, so the same screen drawn again would be an edit Telegram refuses.
+        # The page shown ("Hal. 1/4") is a live button that has nothing to do; any other is
+        # data no button of this screen carries (a kind or region that is none).
+        if action is WizardAction.PAGE:
+            await toast(update)
+        else:
+            await no_longer_active(update, w)
         return
     await toast(update)
     if refused is not None:
