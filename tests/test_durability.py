@@ -339,3 +339,35 @@ async def test_an_answer_stored_but_not_replied_to_is_shown_after_a_restart(
     assert answers(mini_settings, 91)["hari"] == 5
     responses = rows(mini_settings, "SELECT rev FROM responses")
     assert len(responses) == 1
+
+
+async def test_a_read_sees_every_write_committed_before_it(tmp_path: Path) -> None:
+    """Reads share one connection. A read another task has started and not yet fetched must
+    not hold an old snapshot for the reads that come after it: the intake, reading the inbox
+    right after a batch was stored, once saw nothing and left the batch waiting until the next
+    update came (found by bench/events.py)."""
+    db = Database(tmp_path / "reads.sqlite3")
+    await db.open()
+    try:
+        await db.write(("CREATE TABLE t (n INTEGER)", ()))
+        await db.write(*[("INSERT INTO t (n) VALUES (?)", (n,)) for n in range(3000)])
+        done = False
+
+        async def busy_reader() -> None:
+            while not done:
+                await db.fetchall("SELECT n FROM t WHERE n < 3000")
+                await db.fetchone("SELECT n FROM t WHERE n < 3000")
+
+        readers = [asyncio.create_task(busy_reader()) for _ in range(4)]
+        stale = 0
+        try:
+            for n in range(10_000, 10_200):
+                await db.write(("INSERT INTO t (n) VALUES (?)", (n,)))
+                found = await db.fetchone("SELECT COUNT(*) FROM t WHERE n = ?", (n,))
+                stale += found is None or found[0] != 1
+        finally:
+            done = True
+            await asyncio.gather(*readers)
+        assert stale == 0, f"{stale} of 200 reads missed a write committed before them"
+    finally:
+        await db.close()

@@ -83,14 +83,18 @@ class Reads:
 
     _reader: aiosqlite.Connection | None = None
 
+    # Each read runs and is fetched to its end in one call on the reader's thread. Run and
+    # fetched in two calls, another task's read could run in between while the first statement
+    # was still open, and SQLite gives every statement of a connection the snapshot of the
+    # first one still open: that read missed what had been committed meanwhile (the intake
+    # missed a batch it had just stored; tests/test_durability.py shows it).
+
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self._require().execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        rows = list(await self._require().execute_fetchall(sql, params))
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._require().execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._require().execute_fetchall(sql, params))
 
     def _require(self) -> aiosqlite.Connection:
         if self._reader is None:
