@@ -7,6 +7,7 @@ t.me/<bot>?start=ci-<code>; staff at the door scan it (conversations/events/chec
 
 from __future__ import annotations
 
+import asyncio
 from html import escape
 
 from telegram import Update
@@ -44,7 +45,9 @@ async def send_ticket(
         "",
         escape(_("Show this QR code to the staff at the entrance.")),
     ]
-    image = ticket.qr_png(link)
+    # Drawing the code is pure-Python work of several milliseconds: on a thread, so the event
+    # loop goes on answering others meanwhile.
+    image = await asyncio.to_thread(ticket.qr_png, link)
     await send_file(context, chat_id, f"{event.slug}-qr.png", image, "\n".join(lines), photo=True)
 
 
