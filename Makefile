@@ -50,9 +50,10 @@ bench: $(STAMP) catalogs
 bench-events: $(STAMP) catalogs
 	$(BIN)/python -m bench.events
 
-# The update-path fuzz test at length (make test runs a short version of it).
+# The update-path fuzz tests (surveys, events) at length (make test runs short versions).
 fuzz: $(STAMP) catalogs
 	FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py
+	FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/test_fuzz_events.py
 
 # Peak memory with 100,000 people writing at once (about two minutes).
 bench-memory: $(STAMP) catalogs
