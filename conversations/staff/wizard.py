@@ -9,9 +9,9 @@ rules are in bot/core/events/draft.py; what each step shows is in steps.py.
 
 from __future__ import annotations
 
-from html import escape
+from html import escape, unescape
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, ContextTypes
 
 from bot.core import regions
@@ -218,11 +218,18 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
         else:
             await no_longer_active(update, w)
         return
-    await toast(update)
     if refused is not None:
         note = steps.refusal(refused, wizard, w._, w.locale)
+        message = update.callback_query.message if update.callback_query else None
+        if isinstance(message, Message) and (message.text or "").startswith(unescape(note)):
+            # The same button refused again: its note is on screen already, and the same
+            # screen drawn again is an edit Telegram refuses. Say it in the tap's answer.
+            await toast(update, unescape(note))
+            return
+        await toast(update)
         await show(update, context, w, wizard, note=note, edit=True)
     else:
+        await toast(update)
         await show(update, context, w, wizard, edit=True)
 
 
