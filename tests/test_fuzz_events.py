@@ -151,6 +151,9 @@ DOINGS: dict[str, tuple[int, tuple[st.SearchStrategy[Any], ...]]] = {
     "forged": (1, (forged | event_forged,)),
     "other": (1, (st.sampled_from(["sticker", "photo", "location"]),)),
     "wait": (1, (st.sampled_from([1, 1, 60, 60, 60 * 24]),)),
+    # Everyone in the example at once, in one batch (one getUpdates page): the last seat,
+    # a cancellation and a promotion race each other at the writer.
+    "rush": (1, (st.integers(0, 40),)),
 }
 # The staff member mostly answers the wizard (a dozen answers before Terbitkan), and opens it
 # or /kelolaacara when not in it; checks people in; taps.
@@ -241,6 +244,7 @@ class EventsFuzz(Fuzz):
         self.staff = bot.user(STAFF, "id")
         self.round = itertools.count(1)
         self.events = EventRepository(bot.services.db)
+        self.everyone: list[FakeUser] = []
 
     async def example(  # type: ignore[override]
         self, languages: list[str], with_staff: bool, doings: list[tuple[int, tuple[Any, ...]]]
@@ -249,6 +253,7 @@ class EventsFuzz(Fuzz):
         users = [self.bot.user(next(self.ids), language) for language in languages]
         self.errors.seen.clear()
         self.bot.telegram.refusals.clear()  # an earlier example's failure is not this one's
+        self.everyone = users + ([self.staff] if with_staff else [])
         for who, action in doings:
             user = self.staff if who >= 3 and with_staff else users[who % len(users)]
             await self.act(user, action)
@@ -287,6 +292,8 @@ class EventsFuzz(Fuzz):
             await self.bot.services.scheduler.run_due()
             await self.bot.services.intake.idle()
             _no_job_left_behind(self.settings, self.bot.clock.now())
+        elif kind == "rush":
+            await self.rush(action[1])
         elif kind in {"text", "command"}:
             await self.deliver(user, user.message_update(action[1]), reply=True)
         elif kind == "other":
@@ -359,6 +366,33 @@ class EventsFuzz(Fuzz):
                 return
             text = good[pick % len(good)]
         await self.deliver(user, user.message_update(text), reply=True)
+
+    async def rush(self, pick: int) -> None:
+        """Everyone taps a button that gets them on (or, for staff, a /kelolaacara one) at
+        the same moment; each tap is still answered."""
+        updates = []
+        for user in self.everyone:
+            shown = [m for m in user.messages if m.get("reply_markup")]
+            if not shown:
+                continue
+            latest = max(shown, key=lambda m: m["message_id"])
+            wanted = _admin(set(AdminAction)) if user.id == STAFF else _onward
+            found = [b["callback_data"] for row in _keyboard(latest) for b in row]
+            found = [data for data in found if wanted(data)] or found
+            updates.append(user.callback_update(found[pick % len(found)], latest))
+        calls = len(self.bot.telegram.calls)
+        await self.bot.deliver(*updates)
+        self.updates += len(updates)
+        answered = {
+            str(c.params.get("callback_query_id"))
+            for c in self.bot.telegram.calls[calls:]
+            if c.method == "answerCallbackQuery"
+        }
+        for update in updates:
+            assert update["callback_query"]["id"] in answered, f"unanswered: {_shown(update)}"
+        refused = [(c.method, e.description) for c, e in self.bot.telegram.refusals]
+        assert not refused, f"{refused} after {[_shown(u) for u in updates]}"
+        assert not self.errors.seen, f"{self.errors.seen} after {[_shown(u) for u in updates]}"
 
     async def tap_one(self, user: FakeUser, wanted: Callable[[str], bool], pick: int) -> bool:
         """Tap one of the buttons on the latest keyboard whose data is `wanted`, if any."""
@@ -580,3 +614,34 @@ async def test_a_forged_wizard_button_that_changes_nothing_is_no_longer_active(
         assert staff.buttons()[0] == "Aceh"
         refused = [(c.method, e.description) for c, e in bot.telegram.refusals]
         assert not refused, refused
+
+
+async def test_a_wizard_button_refused_twice_says_so_again_without_editing(
+    tmp_path: Path,
+) -> None:
+    """'1 day before' for an event less than a day away is refused (the deadline has passed);
+    tapped again, the note was on screen already and the same screen was drawn again: an
+    edit Telegram refuses as not modified, and staff saw nothing happen."""
+    config = harness.test_settings(tmp_path, admin_ids=frozenset({STAFF}))
+    async with running_bot(config, clock=clock_at(NOW)) as bot:
+        staff = bot.user(STAFF)
+        await staff.send("/buatacara")
+        await staff.send("Dialog UMKM")
+        await staff.tap("Lewati ⏭")
+        await staff.tap("Dialog")
+        await staff.send("Kota Kupang")
+        await staff.tap("Kota Kupang")
+        await staff.send("Aula Kantor Wali Kota")
+        await staff.send(_local(NOW + timedelta(hours=20)))  # tomorrow 12.00 WITA
+        await staff.send("15.00")
+        await staff.send("60")
+        await staff.tap("1 hari sebelum")
+        note = "Batas waktu itu sudah lewat. Silakan isi waktu yang lebih lambat."
+        assert staff.text.startswith(note)
+        await staff.tap("1 hari sebelum")
+        toasts = bot.telegram.calls_to("answerCallbackQuery")
+        assert toasts[-1].params.get("text") == note
+        refused = [(c.method, e.description) for c, e in bot.telegram.refusals]
+        assert not refused, refused
+        await staff.tap("Saat acara mulai")  # the other button still works
+        assert "langkah 10 dari 12" in staff.text
