@@ -329,19 +329,18 @@ class EventsFuzz(Fuzz):
         await super().tap(user, action)
 
     async def step(self, user: FakeUser, pick: int) -> None:
-        """What someone who knows the way does next: in the wizard, an answer its current step
-        could take (or, now and then, refuses), and at the region step and the preview, the
-        button that moves on; on a /kelolaacara screen, one of its deeper buttons (open,
-        registrants, change, cancel, yes); anyone else asks about events, or staff open
-        the wizard or /kelolaacara."""
+        """What someone who knows the way does next. Staff in the wizard: an answer its step
+        could take (or, now and then, refuses), or the button that moves on (a region found,
+        Terbitkan, Simpan); staff outside it: a deeper /kelolaacara button (open, registrants,
+        change, cancel, yes), or the wizard or /kelolaacara opened. Anyone else: a button
+        that gets them on (Daftar, Setuju, cancel, 🔔, withdraw), /acarasaya or /hapusdata
+        once stored, or a question about events."""
         found = rows(
             self.settings,
             "SELECT state FROM awaiting WHERE user_id = ? AND feature = ?",
             (user.id, WIZARD),
         )
         wizard = Wizard.from_state(_json(found[0]["state"])) if found else None
-        if os.environ.get("FUZZEV_STATS") and wizard:
-            print("STEP", wizard.step)
         if wizard is not None and pick % 3:
             onward = {WizardAction.REGION, WizardAction.PUBLISH, WizardAction.SAVE}
             if await self.tap_one(user, _wizard(onward), pick):
@@ -356,9 +355,13 @@ class EventsFuzz(Fuzz):
             commands = ["/buatacara", "/newevent", "/kelolaacara", "/manageevents"]
             text = [*commands, QUESTIONS[pick % len(QUESTIONS)]][pick % 5]
         elif wizard is None:
-            if pick % 2 and await self.tap_one(user, _onward, pick // 2):
+            if pick % 4 != 2 and await self.tap_one(user, _onward, pick // 4):
                 return
-            text = QUESTIONS[pick % len(QUESTIONS)]
+            known = rows(self.settings, "SELECT 1 FROM users WHERE id = ?", (user.id,))
+            if known and pick % 4 == 2:
+                text = ["/hapusdata", "/acarasaya", "/myevents", "/deletedata"][pick // 4 % 4]
+            else:
+                text = QUESTIONS[pick % len(QUESTIONS)]
         else:
             good = self.good_answers(wizard.step)
             if not good:  # the preview: its buttons
@@ -568,21 +571,6 @@ def test_fuzz_events_update_path(tmp_path: Path, errors: Errors) -> None:
         finally:
             runner.run(started.__aexit__(None, None, None))
     assert not errors.seen, errors.seen  # stopping, too
-    if os.environ.get("FUZZEV_STATS"):
-        for sql in [
-            "SELECT status, COUNT(*) FROM registrations GROUP BY status",
-            "SELECT COUNT(*) FROM registrations WHERE attended_at IS NOT NULL",
-            "SELECT COUNT(*) FROM event_wishes",
-            "SELECT purpose, withdrawn_at IS NULL, COUNT(*) FROM consents GROUP BY 1, 2",
-            "SELECT status, COUNT(*) FROM events GROUP BY status",
-            "SELECT COUNT(*) FROM events WHERE created_at != updated_at",
-            "SELECT COUNT(*) FROM reminders_sent",
-            "SELECT title_id, status, COUNT(*) FROM events WHERE slug NOT LIKE 'haki-kupang-2026-12-%' "
-            "AND slug NOT LIKE 'dialog-bpjs-kupang-2026-12-%' GROUP BY 1, 2",
-            "SELECT COUNT(*) FROM users",
-        ]:
-            print(sql, [tuple(r) for r in rows(config, sql)])
-        print("updates", fuzz.updates, "clock", bot.clock.now())
     assert fuzz.updates >= 10 * EXAMPLES, fuzz.updates
 
 
