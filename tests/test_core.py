@@ -207,6 +207,10 @@ HEAD = "id: s\ntitle: {id: Judul}\nquestions:\n"
             "  - {id: a, type: multi, text: {id: A}, max_choices: 5, choices: [{id: x, label: {id: X}}, {id: y, label: {id: Y}}]}\n",
             "max_choices is larger",
         ),
+        (
+            "  - {id: a, type: yes_no, text: {id: A}, short: {id: Jenis pekerjaan utama Anda sekarang ini apa}}\n",
+            "question 'a' field short: short title (id) is 43 characters, at most 40",
+        ),
     ],
 )
 def test_invalid_survey_files_name_file_question_and_problem(
@@ -218,6 +222,17 @@ def test_invalid_survey_files_name_file_question_and_problem(
     text = str(caught.value)
     assert "s.yaml" in text and message in text, text
     assert "\n" not in text
+
+
+def test_a_short_review_title_is_optional_and_kept_per_language(tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path,
+        HEAD + "  - {id: a, type: yes_no, text: {id: A}, short: {id: ' A ', en: A}}\n"
+        "  - {id: b, type: yes_no, text: {id: B}}\n",
+    )
+    a, b = load_surveys(folder)["s"].questions
+    assert a.short == {"id": "A", "en": "A"}
+    assert b.short is None
 
 
 def test_broken_yaml_and_empty_folder(tmp_path: Path) -> None:

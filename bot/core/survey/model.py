@@ -9,11 +9,28 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from bot.core.text import LocalText
 
 _ID = r"^[a-z][a-z0-9_]{0,31}$"
+
+# A review title must fit one line of a phone's review screen (and an export's column header).
+SHORT_MAX = 40
+
+
+def _short_enough(value: dict[str, str]) -> dict[str, str]:
+    long = {k: v for k, v in value.items() if len(v) > SHORT_MAX}
+    if long:
+        lang, text = next(iter(long.items()))
+        raise ValueError(
+            f"short title ({lang}) is {len(text)} characters, at most {SHORT_MAX}: {text!r}"
+        )
+    return value
+
+
+# A question's title for the review screen and exports: LocalText, each language at most SHORT_MAX.
+ShortText = Annotated[LocalText, AfterValidator(_short_enough)]
 
 
 class Strict(BaseModel):
@@ -69,6 +86,9 @@ class Condition(Strict):
 class BaseQuestion(Strict):
     id: Annotated[str, Field(pattern=_ID)]
     text: LocalText
+    # A few words naming the question on the review screen ("Status BPJS"), instead of the
+    # question cut to fit; optional, the question text is used without it.
+    short: ShortText | None = None
     hint: LocalText | None = None
     required: bool = True
     show_if: Condition | None = None
