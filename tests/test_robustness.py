@@ -216,11 +216,16 @@ async def test_cancel_asks_first_then_deletes(mini: Bot) -> None:
     assert "tidak ada yang perlu dihentikan" in user.text
 
 
-async def test_resume_after_a_long_break_shows_the_question_again(mini: Bot) -> None:
+async def test_after_a_long_break_a_message_that_is_no_answer_brings_the_question_back(
+    mini: Bot,
+) -> None:
+    """Days later, "5" would be taken (tests/test_typed_after_break.py); "halo" is not an
+    answer: the person is told it was not saved, and sees the question again."""
     user = await _at_days_question(mini)
     mini.clock.advance(timedelta(days=3))
-    await user.send("5")  # days later: brought back, not taken as the answer
+    await user.send("halo")
     assert "Selamat datang kembali" in user.text and "hari kerja" in user.text
+    assert "tidak disimpan" in user.text
     assert "hari" not in answers(mini.services.settings, 1)
     await user.send("5")
     assert answers(mini.services.settings, 1)["hari"] == 5

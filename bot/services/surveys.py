@@ -54,7 +54,8 @@ class Outcome:
     session: Session | None = None
     survey: Survey | None = None
     error: Invalid | None = None
-    # Shown again after a break (restart, days of silence): say "welcome back".
+    # Shown again after a break (restart, days of silence): say "welcome back". With INVALID:
+    # what was typed after the break was not saved, and the person is told so.
     resumed: bool = False
     # A previous response had expired when the person came back.
     expired: bool = False
@@ -238,12 +239,7 @@ class SurveyService:
         session, survey = found
         # Silence is measured to when the message was sent, not to when it is handled: answers
         # typed ahead and handled late (a backlog, a restart) are not "after a break".
-        if min(sent_at or now, now) - session.updated_at > self.resume_after:
-            # After a break the first message brings the question back rather than answering
-            # it: "25" typed days later is rarely meant for the question on screen.
-            moved = session.moved(updated_at=now, last_update_id=update_id)
-            await self._save(moved, session.rev)
-            return Outcome(Kind.SHOW, moved, survey, resumed=True)
+        after_break = min(sent_at or now, now) - session.updated_at > self.resume_after
         moved = session.moved(
             updated_at=now, last_update_id=update_id, message_id=self.shown_message(session)
         )
@@ -252,7 +248,15 @@ class SurveyService:
             step = steps.typed(survey, moved, text, locale, today)
             return await self._apply(survey, step, session)
         except Invalid as error:
-            return Outcome(Kind.INVALID, session, survey, error=error)
+            if not after_break:
+                return Outcome(Kind.INVALID, session, survey, error=error)
+            # After a break a message that does not fit the question on screen was most likely
+            # meant for something else: it is not thrown away in silence, the person is told it
+            # was not saved and why, under the question shown afresh. The break is over: the
+            # time is stored, so the next message is read as an answer again.
+            resumed = session.moved(updated_at=now, last_update_id=update_id)
+            await self._save(resumed, session.rev)
+            return Outcome(Kind.INVALID, resumed, survey, error=error, resumed=True)
 
     async def not_text(self, user_id: int) -> Outcome:
         """A sticker, photo or voice note where an answer was expected."""

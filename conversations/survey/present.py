@@ -80,6 +80,9 @@ async def _screen(
         if update.callback_query is not None:
             await toast(update, unescape(error)[:TOAST_LIMIT])
             return
+        if outcome.resumed:  # typed after a break: say plainly that it was not kept
+            note = escape(w._("Welcome back! Your message was not saved as an answer:"))
+            error = f"{note} {error}"
         text = f"⚠️ {error}\n\n{text}"
     else:
         text = expired_notice(w, outcome.expired) + _lead(w, outcome, survey, session) + text
