@@ -152,6 +152,12 @@ def test_invalid_typed_answers(question: str, text: str, code: str) -> None:
     assert caught.value.code == code
 
 
+def test_text_too_long_says_how_long_and_the_limit() -> None:
+    with pytest.raises(Invalid) as caught:
+        parse_typed(q("merek_motor"), " " + "x" * 21 + " ", "id", TODAY)
+    assert caught.value.params == {"length": 21, "max": 20}
+
+
 def test_toggle_limits_and_exclusive_choices() -> None:
     platform = q("platform")
     assert isinstance(platform, MultiChoice)

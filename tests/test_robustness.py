@@ -157,7 +157,10 @@ async def test_oversized_text(mini: Bot) -> None:
     await user.tap("Tidak ada")
     await user.tap("Selesai")
     await user.send("a" * 4096)
-    assert "terlalu panjang" in user.text
+    assert "Jawaban Anda 4096 karakter; paling banyak 20. Silakan persingkat." in user.text
+    assert "merek_motor" not in answers(mini.services.settings, 1)
+    await user.send("  Honda Supra X 125 Helm  ")  # 22 characters without the spaces around
+    assert "Jawaban Anda 22 karakter; paling banyak 20." in user.text
     assert "merek_motor" not in answers(mini.services.settings, 1)
     await user.send("Honda")
     assert answers(mini.services.settings, 1)["merek_motor"] == "Honda"

@@ -45,7 +45,8 @@ ERRORS = {
     "review.buttons": N_("Please use the buttons: ✏️ to change an answer, or Submit."),
     "confirm.buttons": N_("Please choose one of the buttons: stop the survey or carry on."),
     "text.too_short": N_("The answer is too short. Please write at least {min} characters."),
-    "text.too_long": N_("That is too long. Please keep it under {max} characters."),
+    # How long it was, not only the limit: a person cutting a long text needs to know by how much.
+    "text.too_long": N_("Your answer is {length} characters; at most {max}. Please shorten it."),
     "number.nan": N_("Please type a number only, for example 5."),
     "number.whole": N_("Please type a whole number, without a comma."),
     "number.range": N_("Please type a number from {min} to {max}."),

@@ -147,13 +147,15 @@ def _match_choice(q: ChoiceQuestion, text: str, locale: str) -> str | None:
 def parse_typed(q: Question, text: str, locale: str, today: date) -> Any:
     """The value of a typed answer to `q`, or Invalid."""
     if len(text) > MAX_TYPED:
-        raise Invalid("text.too_long", {"max": getattr(q, "max_length", MAX_TYPED)})
+        raise Invalid(
+            "text.too_long", {"length": len(text), "max": getattr(q, "max_length", MAX_TYPED)}
+        )
     if isinstance(q, TextQuestion):
         value = text.strip()
         if len(value) < q.min_length:
             raise Invalid("text.too_short", {"min": q.min_length})
         if len(value) > q.max_length:
-            raise Invalid("text.too_long", {"max": q.max_length})
+            raise Invalid("text.too_long", {"length": len(value), "max": q.max_length})
         return value
     if isinstance(q, IntegerQuestion):
         number = parse_number(text, locale)
@@ -193,7 +195,7 @@ def check_other(text: str) -> str:
     if not value:
         raise Invalid("text.too_short", {"min": 1})
     if len(value) > 200:
-        raise Invalid("text.too_long", {"max": 200})
+        raise Invalid("text.too_long", {"length": len(value), "max": 200})
     return value
 
 
