@@ -315,10 +315,11 @@ class EventsFuzz(Fuzz):
     async def deliver(self, user: FakeUser, update: dict[str, Any], *, reply: bool) -> None:
         """As test_fuzz's, and a refusal or an error is told with the update that caused it.
 
-        One refusal is Telegram's ordinary answer to a double tap: the same button tapped
-        again on the same message asks for the screen it already shows, and Telegram refuses
-        the edit as not modified (edit_or_send takes that as done). Only then is it let be."""
-        again = self.again(update)
+        One refusal is Telegram's ordinary answer to a double tap, or to a button of an older
+        screen: it asks for what that message shows already, and Telegram refuses the edit as
+        not modified (edit_or_send takes that as done). Only then is it let be; on the latest
+        screen, tapped once, it means a button that changes nothing and says nothing."""
+        again = self.again(user, update)
         await super().deliver(user, update, reply=reply)
         if again:
             self.forgive_double_taps()
@@ -326,15 +327,19 @@ class EventsFuzz(Fuzz):
         assert not refused, f"{refused} after {_shown(update)}"
         assert not self.errors.seen, f"{self.errors.seen} after {_shown(update)}"
 
-    def again(self, update: dict[str, Any]) -> bool:
-        """Whether `update` taps the data last tapped on the same message (and notes it)."""
+    def again(self, user: FakeUser, update: dict[str, Any]) -> bool:
+        """Whether `update` taps a screen that may show what its button draws already: the
+        data last tapped on the same message (a double tap), or a button of an older
+        message than the person's latest with buttons (and notes the tap)."""
         query = update.get("callback_query")
         if query is None:
             return False
-        where = (query["from"]["id"], query["message"]["message_id"])
+        message_id = query["message"]["message_id"]
+        where = (user.id, message_id)
         again = self.tapped.get(where) == query["data"]
         self.tapped[where] = query["data"]
-        return again
+        shown = [m["message_id"] for m in user.messages if m.get("reply_markup")]
+        return again or (bool(shown) and message_id < max(shown))
 
     def forgive_double_taps(self) -> None:
         self.bot.telegram.refusals[:] = [
@@ -398,7 +403,7 @@ class EventsFuzz(Fuzz):
     async def rush(self, pick: int) -> None:
         """Everyone taps a button that gets them on (or, for staff, a /kelolaacara one) at
         the same moment; each tap is still answered."""
-        updates = []
+        updates, tappers = [], []
         for user in self.everyone:
             shown = [m for m in user.messages if m.get("reply_markup")]
             if not shown:
@@ -408,8 +413,9 @@ class EventsFuzz(Fuzz):
             found = [b["callback_data"] for row in _keyboard(latest) for b in row]
             found = [data for data in found if wanted(data)] or found
             updates.append(user.callback_update(found[pick % len(found)], latest))
+            tappers.append(user)
         calls = len(self.bot.telegram.calls)
-        again = [self.again(update) for update in updates]
+        again = [self.again(user, update) for user, update in zip(tappers, updates, strict=True)]
         await self.bot.deliver(*updates)
         if any(again):
             self.forgive_double_taps()
