@@ -214,7 +214,11 @@ def test_a_description_keeps_its_line_breaks_and_a_title_is_one_line() -> None:
             "region 'Kupang' could be Kabupaten Kupang (53.01) or Kota Kupang (53.71): "
             "write the code or the full name",
         ),
-        ({"region": "Soe"}, "unknown region 'Soe': write a Kemendagri code such as 53.71"),
+        (  # a capital's name is not the kabupaten's, but the hint names it
+            {"region": "Soe"},
+            "unknown region 'Soe' (did you mean Kabupaten Timor Tengah Selatan?): "
+            "write a Kemendagri code such as 53.71",
+        ),
         ({"region": "Kota Kupnag"}, "unknown region 'Kota Kupnag'"),
         ({"starts_at": ""}, "starts_at is empty"),
         (

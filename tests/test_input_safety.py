@@ -180,9 +180,9 @@ TAPPED = [
     ("kota", "q:{rev}:pg:²", STAY),
     ("kota", "q:{rev}:pg:-5", STAY),
     ("kota", "q:{rev}:pg:" + "9" * 50, STAY),
-    ("kota", "q:{rev}:pv:²", "region.not_found"),
-    ("kota", "q:{rev}:rg:53.²", "region.not_found"),
-    ("kota", "q:{rev}:rg:" + "5" * 50 + ".71", "region.not_found"),
+    ("kota", "q:{rev}:pv:²", STAY),
+    ("kota", "q:{rev}:rg:53.²", STAY),
+    ("kota", "q:{rev}:rg:" + "5" * 50 + ".71", STAY),
     ("review", "q:{rev}:e:²", "review.buttons"),
     # Buttons no handler knows (an older version of the bot, or forged) are answered too.
     ("kerja", "zz:top", STALE),

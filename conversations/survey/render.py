@@ -60,9 +60,7 @@ ERRORS = {
     "date.too_late": N_("The date cannot be after {max}."),
     "multi.too_few": N_("Please choose at least {min}."),
     "multi.too_many": N_("You can choose at most {max}. Untick one first."),
-    "region.not_found": N_(
-        "I could not find that place. Type at least 3 letters, e.g. Kupang, or pick from the list."
-    ),
+    "region.not_found": N_("I could not find “{text}”. Please choose from the list below."),
 }
 UNCLEAR = N_("Sorry, I didn't understand that.")
 
@@ -227,8 +225,9 @@ def _answer_rows(
 def _region_rows(
     question: RegionQuestion, session: Session, _: Gettext, matches: list[regions.Region] | None
 ) -> list[list[Button]]:
+    province = session.pending.get("province")
     if matches:
-        return [
+        rows = [
             [
                 _button(
                     region_name(r.code),
@@ -239,7 +238,10 @@ def _region_rows(
             ]
             for r in matches
         ]
-    province = session.pending.get("province")
+        # None of these? The list is one tap away (Back would leave the question).
+        listed = _("📋 List of regencies and cities") if province else _("📋 List of provinces")
+        rows.append([_button(listed, session, Action.PAGE, session.pending.get("page", 0))])
+        return rows
     items = regions.regencies(province) if province else regions.provinces()
     action = Action.REGENCY if province else Action.PROVINCE
     shown, pages = regions.page(items, int(session.pending.get("page", 0)))

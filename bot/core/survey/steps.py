@@ -118,9 +118,10 @@ def typed(survey: Survey, session: Session, text: str, locale: str, today: date)
     if isinstance(question, RegionQuestion):
         matches = regions.search(text, session.pending.get("province"))
         if question.level == "province":
-            matches = [m for m in matches if "." not in m.code]
+            # A kabupaten, a city or a capital typed for a province question names its province.
+            matches = _provinces_of(matches)
         if not matches:
-            raise Invalid("region.not_found")
+            raise Invalid("region.not_found", {"text": parse.clean(text)[:_ECHOED]})
         return Moved(session, matches=matches)
     value = parse.parse_typed(question, text, locale, today)
     if isinstance(question, ChoiceQuestion):
@@ -155,7 +156,12 @@ def _tap_region(
         return _show(session, pending={"province": region.code, "page": 0})
     if action is Action.REGENCY and region is not None and "." in region.code:
         return _answered(survey, session, question.id, Answer(region.code))
-    raise Invalid("region.not_found")
+    return Unfit()  # no button of ours carries a region that is not one
+
+
+def _provinces_of(found: list[regions.Region]) -> list[regions.Region]:
+    provinces = (regions.by_code(r.province_code) for r in found)
+    return list(dict.fromkeys(p for p in provinces if p is not None))
 
 
 def _tap_review(survey: Survey, session: Session, action: Action, arg: str) -> Step:
@@ -173,6 +179,10 @@ def _tap_review(survey: Survey, session: Session, action: Action, arg: str) -> S
         keep = engine.relevant_answers(survey, session.answers)
         return Submit(session, [q for q in session.answers if q not in keep])
     raise Invalid("review.buttons")
+
+
+# How much of what was typed a "not found" repeats: enough to see a typo, never a pasted page.
+_ECHOED = 40
 
 
 def _answered(survey: Survey, session: Session, qid: str, answer: Answer) -> Moved:

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Final
 
 from bot.core import regions
-from bot.core.events.search.vocabulary import _EVERYDAY_NAMES, PLACE_ALIASES
+from bot.core.events.search.vocabulary import _EVERYDAY_NAMES
 from bot.core.events.search.words import _PLACE_FUZZY_MIN, words_of
 
 _LEVELS: Final = {
@@ -37,8 +37,8 @@ def _place_names() -> dict[tuple[str, ...], frozenset[str]]:
             found.setdefault(bare, set()).add(region.code)
             for spelling in _LEVELS[level]:
                 found.setdefault((spelling, *bare), set()).add(region.code)
-    for alias, codes in PLACE_ALIASES.items():
-        found.setdefault(alias, set()).update(codes)
+    for alias, codes in regions.aliases().items():  # the names people use, one table
+        found.setdefault(tuple(words_of(alias)), set()).update(codes)
     return {name: frozenset(codes) for name, codes in found.items()}
 
 

@@ -1,5 +1,5 @@
-"""The words the events search knows: kinds, "an event", online, stop words, synonyms, the
-names people use for places, months and spans of time. Kept apart as plain tables so they can be
+"""The words the events search knows: kinds, "an event", online, stop words, synonyms, place
+names that are everyday words, months and spans of time. Kept apart as plain tables so they can be
 read and grown without reading the code that uses them."""
 
 from __future__ import annotations
@@ -110,25 +110,8 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
     **dict.fromkeys(("worker", "workers", "pekerja"), ("kerja",)),
 }
 
-# Names people use for places, beside the official ones (bot.core.regions).
-PLACE_ALIASES: Final[dict[tuple[str, ...], frozenset[str]]] = {
-    **dict.fromkeys(
-        [("jogja",), ("yogya",), ("jogjakarta",), ("yogyakarta",), ("diy",), ("jogya",)],
-        frozenset({"34", "34.71"}),
-    ),
-    ("ntt",): frozenset({"53"}),
-    ("ntb",): frozenset({"52"}),
-    ("soe",): frozenset({"53.02"}),  # the capital of Kabupaten Timor Tengah Selatan
-    ("tts",): frozenset({"53.02"}),
-    **dict.fromkeys([("jakarta",), ("jkt",), ("dki",)], frozenset({"31"})),
-    ("jabar",): frozenset({"32"}),
-    ("jateng",): frozenset({"33"}),
-    ("jatim",): frozenset({"35"}),
-    ("sulsel",): frozenset({"73"}),
-    ("sumut",): frozenset({"12"}),
-    ("sby",): frozenset({"35.78"}),
-    ("mks",): frozenset({"73.71"}),
-}
+# Names people use for places beside the official ones ("NTT", "Jogja", "Soe") are one table
+# for the whole bot: bot.core.regions.aliases (the survey's region question reads it too).
 # Names of kabupaten/kota that are also everyday words ("batu" is a stone, "malang" unlucky):
 # a place only after a word that says "where" ("di Malang", "kota Batu").
 _EVERYDAY_NAMES: Final = _set(
