@@ -114,6 +114,13 @@ def question_screen(
         if instruction:
             lines.append("")
             lines.append(escape(instruction))
+        if isinstance(question, RegionQuestion) and not matches:
+            # Which page of the list is showing: said in the text, where it is no button
+            # that looks tappable and does nothing.
+            _shown, number, pages = _region_page(session)
+            if pages > 1:
+                where = _("Page {n} of {total}").format(n=number + 1, total=pages)
+                lines.append("<i>" + escape(where) + "</i>")
     current = session.answers.get(question.id)
     if current is not None and not other_of:
         lines.append("")
@@ -242,30 +249,29 @@ def _region_rows(
         listed = _("📋 List of regencies and cities") if province else _("📋 List of provinces")
         rows.append([_button(listed, session, Action.PAGE, session.pending.get("page", 0))])
         return rows
-    items = regions.regencies(province) if province else regions.provinces()
     action = Action.REGENCY if province else Action.PROVINCE
-    shown, pages = regions.page(items, int(session.pending.get("page", 0)))
-    number = min(int(session.pending.get("page", 0)), pages - 1)
+    shown, number, pages = _region_page(session)
     rows = [
         [_button(r.name, session, action, r.code) for r in shown[i : i + 2]]
         for i in range(0, len(shown), 2)
     ]
-    if pages > 1:
-        paging = []
-        if number > 0:
-            paging.append(_button("◀️", session, Action.PAGE, number - 1))
-        paging.append(
-            _button(
-                _("Page {n}/{total}").format(n=number + 1, total=pages),
-                session,
-                Action.PAGE,
-                number,
-            )
-        )
-        if number < pages - 1:
-            paging.append(_button("▶️", session, Action.PAGE, number + 1))
-        rows.append(paging)
+    # Words, not ◀️ ▶️: the ◀️ of Back sits just below, and the two were taken for each other.
+    paging = []
+    if number > 0:
+        paging.append(_button(_("« Previous"), session, Action.PAGE, number - 1))
+    if number < pages - 1:
+        paging.append(_button(_("Next »"), session, Action.PAGE, number + 1))
+    rows.append(paging)
     return rows
+
+
+def _region_page(session: Session) -> tuple[tuple[regions.Region, ...], int, int]:
+    """The provinces, or the chosen province's kabupaten/kota, on the page showing: the
+    regions, the page's number (from 0) and the number of pages."""
+    province = session.pending.get("province")
+    items = regions.regencies(province) if province else regions.provinces()
+    shown, pages = regions.page(items, int(session.pending.get("page", 0)))
+    return shown, min(int(session.pending.get("page", 0)), pages - 1), pages
 
 
 def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -> list[Button]:
@@ -293,7 +299,8 @@ def review_screen(
     for number, question in enumerate(shown, start=1):
         answer = session.answers.get(question.id)
         value = describe(question, answer, locale, _) if answer else _("(not answered)")
-        title = _shorten(pick(question.text, locale), 60)
+        short = getattr(question, "short", None)
+        title = pick(short, locale) if short else _shorten(pick(question.text, locale), 60)
         lines.append(
             f"{number}. {escape(title)}\n    <b>{escape(_shorten(value, REVIEW_LINE_LIMIT))}</b>"
         )
@@ -311,7 +318,14 @@ def review_screen(
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """The text, or as many whole words of it as fit with "…": a word cut in two ("pek…")
+    reads as a typo. A single word longer than the limit is the one thing cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]  # room for the "…"
+    if not text[limit - 1].isspace() and " " in head.strip():
+        head = head.rsplit(maxsplit=1)[0]  # the word that does not fit whole goes
+    return head.rstrip(" ,.;:–-(") + "…"
 
 
 def screen(
