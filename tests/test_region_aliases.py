@@ -4,10 +4,16 @@ search, from one table (bot.core.regions)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from pathlib import Path
+
 import pytest
 
 from bot.core import regions
 from bot.core.events.search import places
+from bot.core.survey import steps
+from bot.core.survey.loader import parse_survey
+from bot.core.survey.session import Session
 from bot.testing.harness import Bot
 from tests.helpers import answers, consent
 
@@ -131,3 +137,29 @@ async def test_the_list_is_one_tap_away_from_search_results(mini: Bot) -> None:
     assert "Kabupaten Kupang" in user.buttons()
     await user.tap("Kabupaten Belu")
     assert answers(mini.services.settings, 1)["kota"] == "53.04"
+
+
+PROVINCE_ONLY = """\
+id: provinsi
+title: {id: "Uji provinsi", en: "Province test"}
+questions:
+  - id: prov
+    type: region
+    level: province
+    text: {id: "Di provinsi mana Anda tinggal?", en: "Which province do you live in?"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("typed", "codes"),
+    [("Soe", ["53"]), ("Kupang", ["53"]), ("Jogja", ["34"]), ("jabodetabek", ["31", "32", "36"])],
+)
+def test_a_place_typed_for_a_province_question_names_its_province(
+    tmp_path: Path, typed: str, codes: list[str]
+) -> None:
+    (tmp_path / "provinsi.yaml").write_text(PROVINCE_ONLY, encoding="utf-8")
+    survey = parse_survey(tmp_path / "provinsi.yaml")
+    session = Session(1, 1, "provinsi", None, "prov", {}, datetime.now(UTC))
+    step = steps.typed(survey, session, typed, "id", date(2026, 12, 2))
+    assert isinstance(step, steps.Moved)
+    assert [r.code for r in step.matches] == codes
