@@ -58,21 +58,29 @@ async def to_review(user: FakeUser) -> None:
 
 
 async def pelatihan_shortest(user: FakeUser, suggestion: str | None = None) -> None:
-    """The training survey's shortest path, as an ojol driver, up to the review screen."""
-    await user.tap("Ojek/taksi online")
+    """The training survey's shortest path for someone who wants training, up to the review:
+    an ojol driver in Kota Kupang who never trained and wants recorded video (15 questions;
+    no business questions, no training history, no times for a video)."""
+    await user.tap("25–34 tahun")
+    await user.send("kupang")
+    await user.tap("Kota Kupang")
+    await user.tap("Laki-laki")
+    await user.tap("Tidak ada kesulitan")
+    await user.tap("Ojol (ojek/taksi online)")
     await user.tap("SMK/MAK")
+    await user.tap("Ya, milik sendiri")
     await user.tap("Mengemudi")
     await user.tap("Selesai")
-    await user.tap("Belum punya")
-    await user.tap("5")
-    await user.tap("Tidak")
+    await user.tap("Belum punya sertifikat")
+    await user.tap("Selesai")
+    await user.tap("Mengemudi")
+    await user.tap("Selesai")
+    await user.tap("Belum pernah")
     await user.tap("Keselamatan berkendara")
     await user.tap("Selesai")
     await user.tap("Video rekaman")
-    await user.send("3")
     await user.tap("Tidak ada hambatan")
     await user.tap("Selesai")
-    await user.tap("Hanya yang gratis")
     if suggestion is None:
         await user.tap("Lewati")
     else:

@@ -93,7 +93,7 @@ async def test_start_without_payload_offers_a_survey_choice(bot: Bot) -> None:
     await user.send("/start")
     await user.tap("Setuju")
     assert "Survei mana" in user.text
-    await user.tap("Akses BPJS")
+    await user.tap("BPJS Ketenagakerjaan")
     assert "Pertanyaan 1 dari" in user.text
     await user.send("/start tidakada")
     assert "Selamat datang kembali" in user.text
@@ -169,19 +169,19 @@ async def test_housekeeping_deletes_what_the_notice_says_is_kept_no_longer(
         await pelatihan_shortest(old)
         await old.tap("Kirim")
         await consent(idle, "bpjs")
-        await idle.tap("25-34 tahun")
+        await idle.tap("25–34 tahun")
         bot.clock.advance(timedelta(days=29))
         await consent(recent, "pelatihan")
         await pelatihan_shortest(recent)
         await recent.tap("Kirim")
         await consent(active, "bpjs")
-        await active.tap("25-34 tahun")
+        await active.tap("25–34 tahun")
         bot.clock.advance(timedelta(days=1, hours=1))
         await housekeeping.run(bot.app)
     statuses = rows(settings, "SELECT user_id, status FROM responses ORDER BY user_id")
     assert [tuple(r) for r in statuses] == [(32, "expired"), (33, "submitted"), (34, "in_progress")]
     assert answers(settings, 31) == {} and answers(settings, 32) == {}
-    assert answers(settings, 33)["peran"] == "ojol" and answers(settings, 34) == {"usia": "u25_34"}
+    assert answers(settings, 33)["jenis_pekerjaan"] == "ojol" and answers(settings, 34) == {"usia": "u25_34"}
 
 
 async def test_a_reworded_notice_is_agreed_to_again(
@@ -191,7 +191,7 @@ async def test_a_reworded_notice_is_agreed_to_again(
     async with running_bot(settings, telegram) as bot:
         user = bot.user(19)
         await consent(user, "bpjs")
-        await user.tap("25-34 tahun")
+        await user.tap("25–34 tahun")
     monkeypatch.setattr(people, "CONSENT_VERSION", "2027-01-1")  # the notice was reworded
     async with running_bot(settings, telegram) as bot:
         user = bot.user(19)

@@ -33,7 +33,7 @@ async def bot(settings: Settings) -> AsyncIterator[Bot]:
 async def with_everything(bot: Bot, user: FakeUser) -> None:
     """A survey under way, a seat at the HAKI workshop, and a wish kept."""
     await consent(user, "bpjs")
-    await user.tap("25-34 tahun")
+    await user.tap("25–34 tahun")
     await daftar(user)
     await bot.services.people.consent(user.id, "id", WISHES_PURPOSE)
     assert await bot.services.event_search.keep_wish(user.id, "pelatihan menjahit kupang")

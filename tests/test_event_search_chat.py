@@ -346,7 +346,7 @@ async def test_many_matches_show_the_first_eight_and_say_how_many_more(bot: Bot)
 async def test_equal_matches_come_nearest_to_the_person_first(bot: Bot) -> None:
     user = bot.user(816)
     await consent(user, "bpjs")
-    await user.tap("25-34 tahun")
+    await user.tap("25–34 tahun")
     await user.send("Kota Jayapura")
     await user.tap("Kota Jayapura")
     # As if they had sent the rest of the survey: only where they work matters here, and an

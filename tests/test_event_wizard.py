@@ -358,7 +358,7 @@ async def test_typed_text_goes_to_the_wizard_before_an_open_survey_then_back_to_
 ) -> None:
     staff = bot.user(STAFF)
     await consent(staff, "bpjs")
-    await staff.tap("25-34 tahun")  # the survey now asks where one works, typed or tapped
+    await staff.tap("25–34 tahun")  # the survey now asks where one works, typed or tapped
     await staff.send("/buatacara")
     await staff.send("Kota Kupang")  # the wizard's title, not the survey's answer
     assert "langkah 2 dari 12" in staff.text

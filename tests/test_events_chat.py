@@ -61,7 +61,7 @@ async def store(bot: Bot, data: bytes | None = None) -> EventRepository:
 async def in_kupang(user: FakeUser) -> None:
     """Start the BPJS survey and give Kota Kupang as where one works (it stays in progress)."""
     await consent(user, "bpjs")
-    await user.tap("25-34 tahun")
+    await user.tap("25–34 tahun")
     await user.send("Kota Kupang")
     await user.tap("Kota Kupang")
 
@@ -95,7 +95,7 @@ async def test_a_stopped_survey_no_longer_says_where_someone_is(bot: Bot) -> Non
     await store(bot)
     user = bot.user(312, "en")
     await consent(user, "bpjs")
-    await user.tap("25-34")
+    await user.tap("25–34")
     await user.send("Kota Kupang")
     await user.tap("Kota Kupang")
     await user.send("/events")

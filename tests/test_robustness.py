@@ -340,9 +340,9 @@ async def test_groups_are_ignored(mini: Bot) -> None:
 async def test_another_survey_while_one_is_open(bot: Bot) -> None:
     user = bot.user(52)
     await consent(user, "bpjs")
-    await user.tap("25-34 tahun")
+    await user.tap("25–34 tahun")
     await user.send("/start latih")
-    assert "Anda sedang mengisi “Akses BPJS" in user.text and "/batal" in user.text
+    assert "Anda sedang mengisi “BPJS Ketenagakerjaan" in user.text and "/batal" in user.text
     assert "Pertanyaan 2 dari" in user.text
 
 
