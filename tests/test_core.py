@@ -65,6 +65,30 @@ def test_progress_counts_only_questions_that_show() -> None:
     assert engine.progress(SURVEY, kurir, "platform") == (2, 9)
 
 
+def test_progress_total_is_the_longest_way_on(tmp_path: Path) -> None:
+    """Follow-ups for members and for non-members never show together: the total counts the
+    longer branch, not both; a numeric threshold and an unanswered yes/no are tried both ways."""
+    folder = _write(
+        tmp_path,
+        HEAD + "  - {id: status, type: single, text: {id: S}, choices: [{id: ya, label: {id: Ya}}, "
+        "{id: tidak, label: {id: Tidak}}]}\n"
+        "  - {id: a, type: yes_no, text: {id: A}, show_if: {question: status, any_of: [ya]}}\n"
+        "  - {id: b, type: yes_no, text: {id: B}, show_if: {question: status, any_of: [ya]}}\n"
+        "  - {id: c, type: yes_no, text: {id: C}, show_if: {question: status, any_of: [tidak]}}\n"
+        "  - {id: jam, type: decimal, min: 0, max: 9, text: {id: J}}\n"
+        "  - {id: d, type: yes_no, text: {id: D}, show_if: {question: jam, min: 0.5}}\n",
+    )
+    survey = load_surveys(folder)["s"]
+    assert engine.progress(survey, {}, "status") == (1, 5)  # status, a, b, jam, d; not c
+    member = {"status": Answer("ya")}
+    assert engine.progress(survey, member, "a") == (2, 5)
+    other = {"status": Answer("tidak")}
+    assert engine.progress(survey, other, "c") == (2, 4)
+    assert engine.progress(survey, {**other, "c": Answer(True)}, "jam") == (3, 4)
+    no_time = {**other, "c": Answer(True), "jam": Answer(0.0)}
+    assert engine.progress(survey, no_time, "jam") == (3, 3)
+
+
 def test_hidden_answers_are_not_relevant() -> None:
     answers = {"kerja": Answer("kurir"), "merek_motor": Answer("Honda")}
     assert "merek_motor" not in engine.relevant_answers(SURVEY, answers)

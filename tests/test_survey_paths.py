@@ -208,6 +208,25 @@ def test_no_path_shows_more_than_20_questions(survey_id: str) -> None:
     assert reached == {q.id for q in survey.questions}
 
 
+@pytest.mark.parametrize("survey_id", sorted(SURVEYS))
+def test_the_count_on_screen_is_never_below_what_is_asked_nor_above_20(survey_id: str) -> None:
+    """'Pertanyaan 3 dari N': N is the most that can still show, so it never grows as the
+    respondent goes on, and it starts at the longest path (not at every question in the file)."""
+    survey = SURVEYS[survey_id]
+    first = survey.questions[0].id
+    assert engine.progress(survey, {}, first) == (1, len(longest(survey)))
+    for asked, answers in paths(survey):
+        totals = []
+        for i, qid in enumerate(asked):
+            so_far = {q: answers[q] for q in asked[:i]}
+            position, total = engine.progress(survey, so_far, qid)
+            assert position == i + 1
+            totals.append(total)
+        assert all(len(asked) <= t <= MAX_SHOWN for t in totals), (asked, totals)
+        assert totals == sorted(totals, reverse=True)
+        assert totals[-1] == len(asked)
+
+
 def test_the_longest_paths_are_the_ones_the_files_describe() -> None:
     assert len(longest(BPJS)) == 20  # inactive member with a work accident
     assert len(longest(PELATIHAN)) == 20  # pelaku usaha, trained, wants live training

@@ -7,11 +7,23 @@ decided once every earlier question is answered or hidden.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
-from bot.core.survey.model import Condition, Question, Survey
+from bot.core.survey.model import (
+    Condition,
+    DecimalQuestion,
+    IntegerQuestion,
+    MultiChoice,
+    Question,
+    ScaleQuestion,
+    SingleChoice,
+    Survey,
+    YesNoQuestion,
+)
 
 REVIEW = "__review__"
 
@@ -103,11 +115,69 @@ def previous_question(survey: Survey, answers: Answers, current: str) -> str | N
 
 
 def progress(survey: Survey, answers: Answers, current: str) -> tuple[int, int]:
-    """(position, total) for "Pertanyaan 3 dari 14", counting only questions that show."""
+    """(position, total) for "Pertanyaan 3 dari 14", counting only questions that show.
+
+    The total is the most that can still show (`most_shown`): counting every question whose
+    trigger is unanswered said "dari 23" at the start of a survey in which no one is shown more
+    than 20 (its follow-ups for members and for non-members never show together)."""
     shown = visible(survey, answers, optimistic=True)
     position, positions = survey.index(current), survey.positions
     before = sum(1 for q in shown if positions[q.id] < position)
-    return before + 1, len(shown)
+    return before + 1, max(before + 1, most_shown(survey, answers))
+
+
+def most_shown(survey: Survey, answers: Answers) -> int:
+    """The most questions any way of finishing the survey from `answers` shows.
+
+    Tries, at each unanswered question some show_if looks at, every answer that can change
+    what shows (`_trials`); other questions are left unanswered, their answers change nothing.
+    Remembered on the survey by what the answers so far decide, so a screen costs a look-up.
+    """
+    triggers = survey.triggers
+    key = tuple(
+        None if qid not in answers else tuple(_leaf(leaf, answers, set(), False) for leaf in leaves)
+        for qid, leaves in triggers.items()
+    )
+    memo = survey.most_shown_memo
+    if key not in memo:
+        shown = visible(survey, answers)
+        branch = next((q for q in shown if q.id in triggers and q.id not in answers), None)
+        if branch is None:
+            memo[key] = len(shown)
+        else:
+            memo[key] = max(
+                most_shown(survey, {**answers, branch.id: Answer(value)})
+                for value in _trials(branch, triggers[branch.id])
+            )
+    return memo[key]
+
+
+def _trials(q: Question, leaves: list[Condition]) -> list[Any]:
+    """Answers to `q` between them making each of `leaves` true and false where it can be."""
+    values: list[Any] = [] if q.required else [None]
+    if isinstance(q, SingleChoice):
+        return values + [c.id for c in q.choices]
+    if isinstance(q, MultiChoice):
+        named = sorted({c for leaf in leaves for c in (leaf.any_of or []) + (leaf.none_of or [])})
+        top = q.max_choices or len(q.choices)
+        plain = [c.id for c in q.choices if c.id not in named and not c.exclusive]
+        values += [plain[:1]] if plain else []
+        # Show-if lists name a few choices: their combinations stay few.
+        for size in range(1, min(len(named), top) + 1):
+            for combo in combinations(named, size):
+                if size == 1 or not any(q.choice(c).exclusive for c in combo):  # type: ignore[union-attr]
+                    values.append(list(combo))
+        return values
+    if isinstance(q, YesNoQuestion):
+        return [*values, True, False]
+    if isinstance(q, IntegerQuestion | DecimalQuestion | ScaleQuestion):
+        step = 10.0**-q.decimals if isinstance(q, DecimalQuestion) else 1.0
+        low = q.min if q.min is not None else -math.inf
+        high = q.max if q.max is not None else math.inf
+        bounds = {b for leaf in leaves for b in (leaf.min, leaf.max) if b is not None}
+        near = {v for b in bounds for v in (b - step, b, b + step) if low <= v <= high}
+        return values + sorted(near)
+    return values  # no other type can be looked at (the model refuses such a show_if)
 
 
 def relevant_answers(survey: Survey, answers: Answers) -> dict[str, Answer]:

@@ -245,6 +245,20 @@ class Survey(Strict):
     def by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}
 
+    @cached_property
+    def triggers(self) -> dict[str, list[Condition]]:
+        """The leaf conditions of every show_if, by the earlier question they look at."""
+        found: dict[str, list[Condition]] = {}
+        for q in self.questions:
+            for leaf in q.show_if.referenced() if q.show_if else []:
+                found.setdefault(leaf.question or "", []).append(leaf)
+        return found
+
+    @cached_property
+    def most_shown_memo(self) -> dict[tuple[object, ...], int]:
+        """engine.most_shown's answers, by what the answers so far decide (a handful per survey)."""
+        return {}
+
     def question(self, question_id: str) -> Question | None:
         return self.by_id.get(question_id)
 
