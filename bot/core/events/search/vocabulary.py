@@ -112,6 +112,7 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
 
 # Names people use for places beside the official ones ("NTT", "Jogja", "Soe") are one table
 # for the whole bot: bot.core.regions.aliases (the survey's region question reads it too).
+
 # Names of kabupaten/kota that are also everyday words ("batu" is a stone, "malang" unlucky):
 # a place only after a word that says "where" ("di Malang", "kota Batu").
 _EVERYDAY_NAMES: Final = _set(
