@@ -281,12 +281,13 @@ class EventService:
 
     async def all_mine(self, user_id: int) -> list[MyPlace]:
         """Every active registration kept about the person, over or not (for /dataku)."""
-        found = []
-        for place in await self.registrations.of_user(user_id):
-            event = await self.catalog.by_id(place.event_id)
-            if event is not None:
-                found.append(MyPlace(event, place.status, place.place, place.attended_at))
-        return found
+        places = await self.registrations.of_user(user_id)
+        events = await self.catalog.by_ids({place.event_id for place in places})
+        return [
+            MyPlace(events[place.event_id], place.status, place.place, place.attended_at)
+            for place in places
+            if place.event_id in events
+        ]
 
     async def ticket_code(self, user_id: int, event_id: int) -> tuple[Event, str] | None:
         """The event and the check-in code of the person's seat, while the event is published
