@@ -45,7 +45,7 @@ from bot.storage.users import UserRepository
 from bot.storage.wishes import WishRepository
 from conversations.events import ask, browse, checkin, reminders, tickets
 from conversations.events import register as event_registration
-from conversations.staff import manage, notices
+from conversations.staff import manage, notices, upload
 from conversations.staff import wizard as event_wizard
 from conversations.survey import entry, flow
 from handlers import commands, errors, help, input_router, jobs, language, privacy, unknown
@@ -184,6 +184,7 @@ def build(
     scheduler.add_source(svc.reminders.queue_due)
 
     # Answers first: they are most of the traffic, and no other handler wants them.
+    upload.register(app)  # staff: an events CSV sent as a document (before the router)
     input_router.register(app)  # every typed message, to the feature awaiting it
     flow.register(app)
     checkin.register(app)  # before entry: staff opening a ticket's /start ci-... link

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.services.staff import StaffService
 
@@ -47,3 +47,8 @@ class StaffCommandHandler(_StaffOnly, CommandHandler[Any, None]):
 
 class StaffButtonHandler(_StaffOnly, CallbackQueryHandler[Any, None]):
     """A button for staff; for anyone else a button no longer active."""
+
+
+class StaffMessageHandler(_StaffOnly, MessageHandler[Any, None]):
+    """A message only staff send (a file of events); anyone else's goes on to the handlers
+    after it, as if this one did not exist."""

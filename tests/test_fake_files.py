@@ -7,14 +7,16 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import httpx
 import pytest
 import segno
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext
 
 from bot.testing import harness
-from bot.testing.fake_telegram import MAX_CAPTION
+from bot.testing.fake_telegram import MAX_CAPTION, TEST_TOKEN, FakeTelegram
 from bot.testing.harness import running_bot
+from bot.testing.loopback import LoopbackServer
 from handlers.send import send_file
 
 
@@ -47,3 +49,16 @@ async def test_refused_like_telegram_refuses(tmp_path: Path) -> None:
             await send_file(context, 5, "a.csv", b"")
         assert len(bot.telegram.refusals) == 3
         assert bot.user(5).messages == []
+
+
+async def test_the_loopback_server_serves_files_people_sent() -> None:
+    """`python -m bot` downloads a document through the file URL, as from Telegram."""
+    telegram = FakeTelegram()
+    sent = telegram.document("acara.csv", b"slug,title_id\n", "text/csv")
+    async with LoopbackServer(telegram) as server, httpx.AsyncClient() as client:
+        found = await telegram.call("getFile", {"file_id": sent["file_id"]})
+        url = f"{server.url}/file/bot{TEST_TOKEN}/{found['file_path']}"
+        assert (await client.get(url)).content == b"slug,title_id\n"
+        wrong = url.replace(TEST_TOKEN, "1:nope")
+        assert (await client.get(wrong)).status_code == 401
+        assert (await client.get(f"{url}-gone")).status_code == 404

@@ -21,7 +21,12 @@ from bot.core.events.model import Event
 from bot.intake.scheduler import Scheduler
 from bot.services.clock import Clock
 from bot.services.events import PROMOTED_JOB
-from bot.storage.events import CapacityBelowConfirmed, EventRepository, NotPublished
+from bot.storage.events import (
+    CapacityBelowConfirmed,
+    EventRepository,
+    ImportSummary,
+    NotPublished,
+)
 from bot.storage.registrants import Counts, Registrant, RegistrantRepository
 
 # Jobs that tell a registrant their event is off, or has a new time or place
@@ -71,6 +76,11 @@ class EventAdmin:
         self.registrants = registrants
         self.scheduler = scheduler
         self.clock = clock
+
+    async def import_events(self, events: list[Event]) -> ImportSummary:
+        """A whole checked file of events, stored in one transaction (a file sent in the chat;
+        `python -m bot events import` stores the same way while the bot is stopped)."""
+        return await self.events.import_events(events, self.clock.now())
 
     def check(self, wizard: Wizard, old: Event | None = None) -> Event | Refused:
         """The event the wizard's answers make, checked again as it is about to be stored:

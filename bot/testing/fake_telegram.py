@@ -76,6 +76,7 @@ class Upload:
 MAX_DOCUMENT = 50 * 1024 * 1024
 MAX_PHOTO = 10 * 1024 * 1024
 MAX_CAPTION = 1024
+MAX_DOWNLOAD = 20 * 1024 * 1024
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 
@@ -161,6 +162,8 @@ class FakeTelegram:
         self.refusals: list[tuple[Call, ApiError]] = []
         self._answered_queries: set[str] = set()
         self._holds: dict[str, _Hold] = {}
+        # Files people sent, by file_id: what getFile finds and the file URL serves.
+        self.files: dict[str, Upload] = {}
 
     # -- what the bot calls --------------------------------------------------------------
 
@@ -318,6 +321,38 @@ class FakeTelegram:
         ]
         return self._file_message(params, photo=photo, upload=upload)
 
+    def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id") or "")
+        upload = self.files.get(file_id)
+        if upload is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        # Bots may download files of at most 20 MB; Telegram refuses to serve larger ones.
+        if len(upload.content) > MAX_DOWNLOAD:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(upload.content),
+            "file_path": f"documents/{file_id}",
+        }
+
+    def file_at(self, path: str) -> bytes | None:
+        """What the file URL `.../file/bot<token>/<path>` serves (None: 404)."""
+        upload = self.files.get(path.removeprefix("documents/"))
+        return None if upload is None or len(upload.content) > MAX_DOWNLOAD else upload.content
+
+    def document(self, filename: str, content: bytes, mime_type: str) -> dict[str, Any]:
+        """A document as it arrives in a person's message: kept here so getFile can find it."""
+        file_id = f"up-{len(self.files) + 1}"
+        self.files[file_id] = Upload(filename, content, mime_type)
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+
     def _existing(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self.chat(int(params["chat_id"]))
         message = chat.messages.get(int(params["message_id"]))
@@ -444,12 +479,15 @@ class FakeRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a download: the path after the token names the file
+            served = self.telegram.file_at(url.split("/file/bot", 1)[1].split("/", 1)[1])
+            return (404, b"Not Found") if served is None else (200, served)
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         if request_data is not None and request_data.contains_files:
             # Files travel as multipart parts, named by the parameter or by an attach:// name.
-            for part, (filename, content, *mime) in request_data.multipart_data.items():
-                data = content if isinstance(content, bytes) else content.read()
+            for part, (filename, sent, *mime) in request_data.multipart_data.items():
+                data = sent if isinstance(sent, bytes) else sent.read()
                 params[part] = Upload(filename or part, data, mime[0] if mime else "")
         try:
             return 200, envelope(await self.telegram.call(api_method, params))

@@ -168,6 +168,23 @@ class FakeUser:
         content = {**_NOT_TEXT[kind], **extra}
         return {"update_id": self.telegram.next_update_id(), "message": self._message(**content)}
 
+    def document_update(
+        self, filename: str, content: bytes, mime_type: str = "text/csv", caption: str = ""
+    ) -> dict[str, Any]:
+        """A file sent as a document (a CSV of events, say), as Telegram delivers it."""
+        content_: dict[str, Any] = {
+            "document": self.telegram.document(filename, content, mime_type)
+        }
+        if caption:
+            content_["caption"] = caption
+        return {"update_id": self.telegram.next_update_id(), "message": self._message(**content_)}
+
+    async def send_document(
+        self, filename: str, content: bytes, mime_type: str = "text/csv"
+    ) -> dict[str, Any]:
+        await self.deliver(self.document_update(filename, content, mime_type))
+        return self.last
+
     async def send_other(self, kind: str) -> dict[str, Any]:
         await self.deliver(self.other_update(kind))
         return self.last

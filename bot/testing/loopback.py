@@ -27,6 +27,7 @@ from bot.testing.fake_telegram import (
 )
 
 _PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>\w+)$")
+_FILE = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 
 
 def _params(content_type: str, body: bytes) -> dict[str, Any]:
@@ -124,6 +125,12 @@ class LoopbackServer:
 
     async def _answer(self, target: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
         url = urlsplit(target)
+        download = _FILE.match(url.path)
+        if download is not None:  # a file a person sent, fetched after getFile
+            if download["token"] != self.token:
+                return 401, error_envelope(ApiError(401, "Unauthorized"))
+            content = self.telegram.file_at(download["path"])
+            return (404, b"Not Found") if content is None else (200, content)
         match = _PATH.match(url.path)
         if match is None:
             return 404, error_envelope(ApiError(404, "Not Found"))
