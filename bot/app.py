@@ -48,7 +48,17 @@ from conversations.events import register as event_registration
 from conversations.staff import manage, notices, upload
 from conversations.staff import wizard as event_wizard
 from conversations.survey import entry, flow
-from handlers import commands, errors, help, input_router, jobs, language, privacy, unknown
+from handlers import (
+    commands,
+    consent,
+    errors,
+    help,
+    input_router,
+    jobs,
+    language,
+    privacy,
+    unknown,
+)
 from handlers.common import KEY
 
 log = logging.getLogger(__name__)
@@ -200,6 +210,7 @@ def build(
     reminders.register(app)
     help.register(app)
     privacy.register(app)
+    consent.register(app)  # "under 18" under any consent notice: nothing stored
     unknown.register(app)  # answers only commands no other handler took
     errors.register(app)
     return Runtime(app, svc)

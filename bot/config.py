@@ -32,6 +32,8 @@ HOW_TO_FIX = {
     "RETENTION_DAYS": "use a whole number of days, at least 1",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
     "ORGANIZER": "name the organisation that collects the data",
+    "CONTROLLER_NAME": "name the data controller in full, e.g. Kementerian Koordinator Bidang Pemberdayaan Masyarakat",
+    "CONTROLLER_CONTACT": "give an e-mail address, a phone number or a Telegram @username people can write to",
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
     "EVENT_REMINDERS": "use up to 3 comma-separated numbers of hours before an event, e.g. 24,1 (0.5 is 30 minutes)",
 }
@@ -69,6 +71,10 @@ class Settings(StorageSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Named in the consent notice as the one who collects the data (the data controller).
     organizer: str = "Kemenko PM (Berdaya Bersama)"
+    # The data controller in full, and where a person reaches a human about their data (UU PDP:
+    # the notice names both). Shown in the consent notice, /privasi and /bantuan.
+    controller_name: str = "Kementerian Koordinator Bidang Pemberdayaan Masyarakat (Kemenko PM)"
+    controller_contact: str = "pdp@kemenkopm.go.id"
     # Hours before an event's start at which registrants are reminded (and their calendar
     # file alerts): the day before and an hour before.
     event_reminders: Annotated[tuple[float, ...], NoDecode] = (24.0, 1.0)
@@ -117,6 +123,15 @@ class Settings(StorageSettings):
         ):
             raise ValueError("at most 3 numbers of hours, each from 1 minute to a week")
         return tuple(sorted(set(value), reverse=True))
+
+    @field_validator("organizer", "controller_name", "controller_contact")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        # One line a person can read in a notice: not empty, not a paragraph.
+        value = " ".join(value.split())
+        if not 3 <= len(value) <= 120:
+            raise ValueError("empty or too long")
+        return value
 
     @field_validator("default_locale", "log_level", mode="before")
     @classmethod

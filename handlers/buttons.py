@@ -436,3 +436,12 @@ class ForgetWish(ButtonData, prefix="evq"):
 
 # Room for a wish's words in NotifyMe and WishConsent alike.
 WISH_WORDS = LIMIT - len(WishConsent(True).pack().encode())
+
+
+@dataclass(frozen=True)
+class Minor(ButtonData, prefix="minor"):
+    """The "I am under 18" button of a consent notice (`purpose`: "survey", "events" or "wishes").
+    Nothing is stored for a child (UU PDP Pasal 25: their data needs a parent's or guardian's
+    consent, which the bot cannot collect), not even this answer."""
+
+    purpose: str

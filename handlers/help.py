@@ -7,6 +7,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.core.formatting import period
 from handlers.common import Who, personal, services
 from handlers.send import send
 
@@ -14,12 +15,18 @@ from handlers.send import send
 @personal
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     _ = w._
+    settings = services(context).settings
+    # Not "at any time": an open survey's answers go after RESPONSE_EXPIRY_HOURS of silence,
+    # or at once with /batal, and a promise the bot does not keep is worse than none.
+    idle = period(max(1, settings.response_expiry_hours // 24), w.locale)
     lines = [
         "<b>" + escape(_("How this bot works")) + "</b>",
+        escape(_("Answer short surveys by tapping the buttons.")),
         escape(
             _(
-                "Answer short surveys by tapping the buttons. You can stop and come back later: your answers are kept."
-            )
+                "You can stop and come back later: your answers wait while the survey is open, "
+                "up to {idle} without activity. /batal deletes them."
+            ).format(idle=idle)
         ),
         "",
         "/survei " + escape(_("choose or continue a survey")),
@@ -34,6 +41,12 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
         escape(
             _("You can also ask about events in your own words, for example: “{example}”")
         ).format(example=escape(_("any digital marketing training in Kupang this month?"))),
+        "",
+        escape(
+            _("Questions about your data, or need a person? Contact {contact}.").format(
+                contact=settings.controller_contact
+            )
+        ),
     ]
     if services(context).staff.is_staff(w.user_id):  # nobody else learns these exist
         lines += [

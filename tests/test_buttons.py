@@ -32,6 +32,7 @@ from handlers.buttons import (
     EventsIn,
     ForgetWish,
     Language,
+    Minor,
     NotifyMe,
     OpenEvent,
     OpenEventIn,
@@ -120,6 +121,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         "evq": ForgetWish,
         "wz": WizardTap,
         "adm": AdminTap,
+        "minor": Minor,
     }
     assert {k for k in ALL if k.staff} == {WizardTap, AdminTap}
 

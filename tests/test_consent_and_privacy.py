@@ -28,7 +28,7 @@ async def test_refusing_consent_stores_nothing(bot: Bot) -> None:
     await user.tap("English")  # a language chosen before consent stays in memory only
     await user.send("/start bpjs")
     assert "Do you agree?" in user.text
-    await user.tap("Disagree")
+    await user.tap("I don't agree")
     assert "Nothing about you has been stored" in user.text
     await user.send("hello")
     await user.send_other("sticker")
@@ -192,7 +192,7 @@ async def test_a_reworded_notice_is_agreed_to_again(
         user = bot.user(19)
         await consent(user, "bpjs")
         await user.tap("25–34 tahun")
-    monkeypatch.setattr(people, "CONSENT_VERSION", "2027-01-1")  # the notice was reworded
+    monkeypatch.setattr(people, "CONSENT_VERSION", "3")  # the notice was reworded
     async with running_bot(settings, telegram) as bot:
         user = bot.user(19)
         await user.send("/dataku")
@@ -200,7 +200,7 @@ async def test_a_reworded_notice_is_agreed_to_again(
         await user.send("/start")
         assert "Sebelum mulai" in user.text
         await user.tap("Setuju")
-        assert any("versi 2027-01-1" in m["text"] for m in user.messages)
+        assert any("Versi 3 · " in m["text"] for m in user.messages)
         assert "Selamat datang kembali" in user.text  # the survey carries on where it was
     versions = [r["version"] for r in rows(settings, "SELECT version FROM consents")]
-    assert versions == ["2026-11-1", "2027-01-1"]
+    assert versions == ["2", "3"]

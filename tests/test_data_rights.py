@@ -100,7 +100,7 @@ async def test_withdrawing_the_survey_deletes_the_answers_and_the_open_response(
     assert registrations(settings) == [(611, "confirmed")]
     # No survey is open any more: typed text is not taken as an answer.
     await user.send("/survei")
-    assert "Setuju" in user.buttons()  # the survey notice is asked again
+    assert "Setuju, saya 18 tahun ke atas" in user.buttons()  # the survey notice is asked again
 
 
 async def test_the_last_purpose_withdrawn_erases_the_person(bot: Bot, settings: Settings) -> None:

@@ -53,8 +53,13 @@ async def daftar(user: FakeUser) -> None:
     """Open the HAKI workshop from /acara and tap Daftar (agreeing to the notice if asked)."""
     await open_haki(user)
     await user.tap("📝 Daftar" if user.language_code == "id" else "📝 Register")
-    if "Setuju" in user.buttons() or "Agree" in user.buttons():
-        await user.tap("Setuju" if user.language_code == "id" else "Agree")
+    agree = (
+        "Setuju, saya 18 tahun ke atas"
+        if user.language_code == "id"
+        else "I agree, I am 18 or over"
+    )
+    if agree in user.buttons():
+        await user.tap(agree)
 
 
 def said(user: FakeUser) -> str:
@@ -87,7 +92,11 @@ async def test_first_daftar_asks_its_own_consent_and_stores_nothing_before(
     await user.tap("📝 Daftar")
     assert user.text.startswith("Pendaftaran acara: tentang data Anda")
     assert "dihapus 2 tahun setelah acara selesai" in user.text
-    assert user.buttons() == ["Setuju", "Tidak setuju"]
+    assert user.buttons() == [
+        "Setuju, saya 18 tahun ke atas",
+        "Saya di bawah 18 tahun",
+        "Tidak setuju",
+    ]
     assert rows(settings, "SELECT * FROM users") == []
     await user.tap("Tidak setuju")
     assert user.text.startswith("Tidak ada yang disimpan.")

@@ -163,7 +163,7 @@ async def test_no_match_shows_what_is_coming_and_keeps_a_wish_only_after_consent
 async def wish_for(user: FakeUser, question: str) -> None:
     await user.send(question)
     await user.tap("🔔")
-    if "Setuju" in user.buttons():
+    if "Setuju, saya 18 tahun ke atas" in user.buttons():
         await user.tap("Setuju")
 
 

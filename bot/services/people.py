@@ -6,21 +6,28 @@ before that lives in memory only (UU PDP: no consent, no stored personal data).
 
 from __future__ import annotations
 
+from datetime import date
+
 from cachetools import LRUCache
 
 from bot.services.clock import Clock
 from bot.storage.users import User, UserRepository
 
 SURVEY_PURPOSE = "survey"
-# Bump when the wording of the consent notice changes: consent is recorded per version.
-CONSENT_VERSION = "2026-11-1"
+# Bump when the wording of the consent notice changes: consent is recorded per version, so
+# whoever agreed to an older notice is asked again. The notice shows the version and its date
+# ("Versi 2 · 2 Desember 2026"). Version 2 names the controller with a contact, who receives the
+# data, the rights with their commands, and asks "18 or over?" as part of agreeing.
+CONSENT_VERSION = "2"
+CONSENT_DATE = date(2026, 12, 2)
 # Registering for events is a purpose of its own (UU PDP: a separate consent per purpose), with
-# its own notice and version; bump it when that notice's wording changes.
+# its own notice and version; bump it when that notice's wording changes. "2": agreeing now
+# says "I am 18 or over" as well.
 EVENTS_PURPOSE = "events"
-EVENTS_CONSENT_VERSION = "2026-12-1"
+EVENTS_CONSENT_VERSION = "2"
 # Wishes ("tell me when such an event is published") are a purpose of their own too.
 WISHES_PURPOSE = "wishes"
-WISHES_CONSENT_VERSION = "2026-12-1"
+WISHES_CONSENT_VERSION = "2"
 # People kept in memory (language, consent); the rest are read when they come back. Bounded so
 # that a bot that has met a million people does not keep them all.
 CACHED_PEOPLE = 20_000

@@ -28,6 +28,7 @@ from conversations.events import render
 from handlers import input_router
 from handlers.buttons import WISH_WORDS, ForgetWish, NotifyMe, OpenEvent, WishConsent
 from handlers.common import Who, no_longer_active, personal, services
+from handlers.consent import age_keyboard
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 
 # /acarasaya's wishes come after its events: a handler group of their own runs after group 0.
@@ -96,6 +97,8 @@ def notice(wish: str, _: Gettext, locale: str) -> str:
         + escape(_("Event notices: about your data"))
         + "</b>\n\n"
         + escape(body.format(wish=wish, kept=period(WISH_DAYS, locale)))
+        + "\n"
+        + escape(_("Only for people aged 18 or over."))
     )
 
 
@@ -141,14 +144,9 @@ async def on_notify_me(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Wh
     if not await svc.people.has_consented(w.user_id, WISHES_PURPOSE):
         # Asked once, before the first wish; the answer with its events stays as it is.
         await toast(update)
-        markup = keyboard(
-            [
-                [
-                    button(w._("Agree"), WishConsent(True, tap.words).pack()),
-                    button(w._("Disagree"), WishConsent(False).pack()),
-                ]
-            ]
-        )
+        # A minor's wish is a child's data too: the same "18 or over" check as every notice.
+        agree, disagree = WishConsent(True, tap.words), WishConsent(False)
+        markup = age_keyboard(w, WISHES_PURPOSE, agree.pack(), disagree.pack())
         wish = " ".join(criteria.words)
         await send(context, w.chat_id, notice(wish, w._, w.locale), markup)
         return

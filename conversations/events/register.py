@@ -22,6 +22,7 @@ from conversations.events.render import label, place_status, title_of
 from conversations.events.tickets import send_ticket
 from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register, ShowTicket
 from handlers.common import Who, no_longer_active, personal, services
+from handlers.consent import age_keyboard
 from handlers.jobs import on_job
 from handlers.send import Button, button, edit_or_send, keyboard, send, toast
 
@@ -72,6 +73,8 @@ def notice(_: Gettext, locale: str, retention_days: int) -> str:
         + escape(_("Registering for events: about your data"))
         + "</b>\n\n"
         + escape(body.format(kept=period(retention_days, locale)))
+        + "\n"
+        + escape(_("Only for people aged 18 or over."))
     )
 
 
@@ -113,14 +116,10 @@ async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who
     if not await svc.people.has_consented(w.user_id, EVENTS_PURPOSE):
         # Asked once, before the first registration; the details message stays as it is.
         await toast(update)
-        markup = keyboard(
-            [
-                [
-                    button(w._("Agree"), EventConsent(True, tap.event_id).pack()),
-                    button(w._("Disagree"), EventConsent(False, tap.event_id).pack()),
-                ]
-            ]
-        )
+        # Registering a minor for a workshop is processing a child's data too (UU PDP Pasal
+        # 25): the same "18 or over" check as the survey notice (handlers/consent.py).
+        agree, disagree = EventConsent(True, tap.event_id), EventConsent(False, tap.event_id)
+        markup = age_keyboard(w, EVENTS_PURPOSE, agree.pack(), disagree.pack())
         text = notice(w._, w.locale, svc.settings.retention_days)
         await send(context, w.chat_id, text, markup)
         return

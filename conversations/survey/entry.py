@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from babel.dates import format_date
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -12,52 +13,61 @@ from bot.core.formatting import period
 from bot.core.survey.loader import ordered
 from bot.core.survey.model import Survey
 from bot.core.text import pick
+from bot.services.people import CONSENT_DATE, SURVEY_PURPOSE
 from bot.services.surveys import Kind
 from conversations.survey.present import expired_notice, present
 from handlers.buttons import Consent, PickSurvey
 from handlers.common import Who, no_longer_active, personal, services
+from handlers.consent import age_keyboard
 from handlers.send import Keyboard, button, edit_or_send, keyboard, send, toast
 
+# The notice must fit one phone screen (about 25 short lines) in either language, or people
+# agree without reading: tests/test_notice.py holds every language to this many characters.
+NOTICE_BUDGET = 900
 
-def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
-    """The UU PDP notice: who collects, why, what, how long, rights, legal basis."""
+
+def notice_version(locale: str) -> str:
+    """ "Versi 2 · 2 Desember 2026": which notice was agreed to, in words a person can quote."""
+    return format_date(CONSENT_DATE, "d MMMM y", locale=locale)
+
+
+def consent_text(w: Who, settings: Settings, version: str, *, ask: bool = True) -> str:
+    """The UU PDP notice: who is responsible and how to reach them, why, what, who receives it,
+    how long, each right with its command, the legal basis, and who may agree (18 or over)."""
     _ = w._
-    organizer = settings.organizer
     unfinished = period(max(1, settings.response_expiry_hours // 24), w.locale)
     kept = period(settings.retention_days, w.locale)
-    lines = [
-        "<b>" + escape(_("Before we start: your data")) + "</b>",
-        escape(_("This survey is run by {organizer}.").format(organizer=organizer)),
-        "• "
-        + escape(
-            _(
-                "Why: to understand your work, your access to BPJS Ketenagakerjaan and the training you need, as input for government policy."
-            )
+    points = [
+        _("Controller: {controller}. Contact: {contact}."),
+        _(
+            "Why: to understand your work, your access to BPJS Ketenagakerjaan and the training "
+            "you need, as input for government policy."
         ),
-        "• "
-        + escape(
-            _(
-                "What we keep: your answers and your Telegram ID. We never ask for your name, NIK or phone number."
-            )
+        _(
+            "What: your answers and your Telegram ID. We never ask for your name, NIK or phone number."
         ),
-        "• "
-        + escape(
-            _(
-                "How long: answers are kept until the programme ends, at most {kept}. An unfinished survey is deleted after {unfinished}."
-            ).format(kept=kept, unfinished=unfinished)
+        _(
+            "Who sees it: your own answers are never given to apps (aplikator), BPJS or "
+            "employers. Results are published only as totals."
         ),
-        "• "
-        + escape(
-            _(
-                "Your rights: see your data (/dataku), delete it (/hapusdata) and withdraw your consent at any time."
-            )
+        _("How long: at most {kept}. An unfinished survey is deleted after {unfinished}."),
+        _(
+            "Your rights: see your data (/dataku); correct an answer on the summary before "
+            "sending, or later delete and fill in again; delete it or withdraw consent (/hapusdata)."
         ),
-        "• "
-        + escape(
-            _("Legal basis: your consent, under Law No. 27 of 2022 on Personal Data Protection.")
-        ),
-        escape(_("If you are under 18, please fill it in with a parent or guardian.")),
+        _("Legal basis: your consent (UU PDP, Law No. 27 of 2022)."),
+        _("Only for people aged 18 or over."),
     ]
+    values = {
+        "controller": settings.controller_name,
+        "contact": settings.controller_contact,
+        "kept": kept,
+        "unfinished": unfinished,
+    }
+    lines = ["<b>" + escape(_("Before we start: your data")) + "</b>"]
+    lines += ["• " + escape(point.format(**values)) for point in points]
+    version = _("Version {version} · {date}").format(version=version, date=notice_version(w.locale))
+    lines.append("<i>" + escape(version) + "</i>")
     if ask:
         lines += ["", escape(_("Do you agree?"))]
     return "\n".join(lines)
@@ -65,20 +75,16 @@ def consent_text(w: Who, settings: Settings, *, ask: bool = True) -> str:
 
 def consent_keyboard(w: Who, payload: str | None) -> Keyboard:
     # The deep-link payload rides in the button: nothing is stored before consent.
-    return keyboard(
-        [
-            [
-                button(w._("Agree"), Consent.agreeing(payload).pack()),
-                button(w._("Disagree"), Consent(agree=False).pack()),
-            ]
-        ]
+    return age_keyboard(
+        w, SURVEY_PURPOSE, Consent.agreeing(payload).pack(), Consent(agree=False).pack()
     )
 
 
 async def show_consent(
     update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, payload: str | None
 ) -> None:
-    text = consent_text(w, services(context).settings)
+    svc = services(context)
+    text = consent_text(w, svc.settings, svc.people.consent_version)
     await send(context, w.chat_id, text, consent_keyboard(w, payload))
 
 
@@ -161,13 +167,10 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
     await svc.people.consent(w.user_id, w.locale)
     # Keep the notice readable in the chat, with what was agreed and when, minus the buttons.
     agreed = w._(
-        "✅ You agreed to the data notice (version {version}). See it again with /privasi."
+        "✅ You agreed to this notice and said you are 18 or over. See it again with /privasi."
     )
-    text = (
-        consent_text(w, svc.settings, ask=False)
-        + "\n\n"
-        + escape(agreed.format(version=svc.people.consent_version))
-    )
+    notice = consent_text(w, svc.settings, svc.people.consent_version, ask=False)
+    text = notice + "\n\n" + escape(agreed)
     await edit_or_send(update, context, w.chat_id, text)
     payload = answer.payload or None
     survey = svc.surveys.survey_for_payload(payload) if payload else None
@@ -192,7 +195,9 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
 
 @personal
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    await send(context, w.chat_id, consent_text(w, services(context).settings, ask=False))
+    svc = services(context)
+    text = consent_text(w, svc.settings, svc.people.consent_version, ask=False)
+    await send(context, w.chat_id, text)
 
 
 def register(app: Application) -> None:

@@ -1,0 +1,71 @@
+"""The age check that every consent notice ends with (UU PDP Pasal 25).
+
+A child's personal data may only be processed with a parent's or guardian's consent, which a
+chat bot cannot collect or verify. So each notice (surveys, event registration, event notices)
+asks "18 or over?" as part of agreeing, in one tap, the way good survey bots do:
+
+    [Setuju, saya 18 tahun ke atas]
+    [Saya di bawah 18 tahun]
+    [Tidak setuju]
+
+The same check sits under all three notices: registering a minor for a workshop or keeping a
+minor's wish is processing a child's data just as a survey answer is. Whoever taps "under 18"
+is thanked and told why, and nothing about them is written, not even that answer.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from handlers.buttons import Minor
+from handlers.common import Who, no_longer_active, personal, services
+from handlers.send import Keyboard, button, edit_or_send, keyboard, toast
+
+PURPOSES = ("survey", "events", "wishes")
+
+
+def age_keyboard(w: Who, purpose: str, agree: str, disagree: str) -> Keyboard:
+    """One button a row: the labels are sentences, too long to sit side by side on a phone.
+    Agreeing comes first, and its label says what is being confirmed."""
+    return keyboard(
+        [
+            [button(w._("I agree, I am 18 or over"), agree)],
+            [button(w._("I am under 18"), Minor(purpose).pack())],
+            [button(w._("I don't agree"), disagree)],
+        ]
+    )
+
+
+def under_18_text(w: Who, contact: str) -> str:
+    return escape(
+        w._(
+            "Thank you for your interest. For anyone under 18, the law (UU PDP, Article 25) "
+            "requires a parent's or guardian's consent, which this bot cannot collect. So nothing "
+            "about you has been stored. Your parent or guardian can contact {contact} with any "
+            "question."
+        ).format(contact=contact)
+    )
+
+
+@personal
+async def on_minor(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    tap = Minor.tapped(update)
+    if tap is None or tap.purpose not in PURPOSES:
+        await no_longer_active(update, w)
+        return
+    svc = services(context)
+    await toast(update)
+    text = under_18_text(w, svc.settings.controller_contact)
+    if await svc.people.get(w.user_id) is not None:
+        # Read, never written: someone who agreed before as an adult is told how to take it back.
+        text += "\n\n" + escape(
+            w._("If you gave us data before, you can delete it with /hapusdata.")
+        )
+    await edit_or_send(update, context, w.chat_id, text)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(on_minor, pattern=Minor.pattern))
