@@ -37,16 +37,22 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
         escape(_("Telegram ID: {id}").format(id=w.user_id)),
         escape(_("Language: {locale}").format(locale=LANGUAGE_NAMES.get(user.locale, user.locale))),
     ]
+    # Times that are the person's own (not an event's) read in their zone when known.
+    zone = await svc.events.zone_for(w.user_id, svc.settings.zone)
     session, _expired = await svc.surveys.current(w.user_id)
     if session is not None:
-        title = pick(svc.surveys.survey_of(session).title, w.locale)
+        open_survey = svc.surveys.survey_of(session)
+        # Only the answers the skip logic keeps: one to a question that no longer shows (its
+        # condition was answered otherwise) is dropped on submitting, so it is not counted.
+        kept = engine.relevant_answers(open_survey, session.answers)
+        title = pick(open_survey.title, w.locale)
         progress = _("In progress: “{title}”, {n} answers so far.")
-        lines.append(escape(progress.format(title=title, n=len(session.answers))))
+        lines.append(escape(progress.format(title=title, n=len(kept))))
     for response in await svc.surveys.submitted(w.user_id):
         survey = svc.surveys.surveys.get(response.survey_id)
         if survey is None:
             continue  # its survey file was removed; /hapusdata still deletes the answers
-        when = date_time(response.submitted_at, svc.settings.zone, w.locale)
+        when = date_time(response.submitted_at, zone, w.locale)
         lines += ["", "<b>" + escape(pick(survey.title, w.locale)) + "</b> — " + escape(when)]
         for question in engine.visible(survey, response.answers):
             answer = response.answers.get(question.id)
@@ -65,7 +71,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     wishes = await svc.event_search.wishes_of(w.user_id)
     if wishes:
         lines += ["", "<b>" + escape(_("Event notices you asked for")) + "</b>"]
-    lines += ["• " + escape(wish_line(wish, svc.settings.zone, w.locale, _)) for wish in wishes]
+    lines += ["• " + escape(wish_line(wish, zone, w.locale, _)) for wish in wishes]
     lines += ["", escape(_("To delete all of it, type /hapusdata."))]
     text, budget = "", MESSAGE_BUDGET
     for line in lines:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.core import regions
 from bot.core.events.model import Event
 from bot.core.events.rules import Registration, registration
+from bot.core.events.zones import zone_of
 from bot.core.survey.model import RegionQuestion, Survey
 from bot.intake.scheduler import Scheduler
 from bot.services.clock import Clock
@@ -158,6 +160,15 @@ class EventService:
         code = await self.responses.latest_answer(user_id, self.questions)
         # A code the region data no longer has is no preference, not an error.
         return regions.by_code(code) if isinstance(code, str) else None
+
+    async def zone_for(self, user_id: int, default: tzinfo) -> tzinfo:
+        """The zone of where the person said they are (Kupang: WITA), else `default`: for the
+        times shown to them that are not an event's (an event keeps its own zone)."""
+        region = await self.region_of(user_id)
+        try:
+            return ZoneInfo(zone_of(region.code)) if region is not None else default
+        except KeyError:  # a province the zone table does not know
+            return default
 
     async def page_for(
         self, user_id: int, number: int = 0, picked: regions.Region | None = None

@@ -188,9 +188,11 @@ def wishes_screen(
 @personal
 async def my_wishes(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     """/acarasaya, after its events: the wishes kept, if any."""
-    wishes = await services(context).event_search.wishes_of(w.user_id)
+    svc = services(context)
+    wishes = await svc.event_search.wishes_of(w.user_id)
     if wishes:
-        text, markup = wishes_screen(wishes, services(context).settings.zone, w._, w.locale)
+        zone = await svc.events.zone_for(w.user_id, svc.settings.zone)  # the person's own
+        text, markup = wishes_screen(wishes, zone, w._, w.locale)
         await send(context, w.chat_id, text, markup)
 
 
@@ -207,7 +209,9 @@ async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
     text = w._("The notice for “{wish}” is removed.").format(wish=wish.text)
     rest = [x for x in wishes if x.id != wish.id]
     if rest:
-        screen, markup = wishes_screen(rest, services(context).settings.zone, w._, w.locale)
+        svc = services(context)
+        zone = await svc.events.zone_for(w.user_id, svc.settings.zone)
+        screen, markup = wishes_screen(rest, zone, w._, w.locale)
         await edit_or_send(update, context, w.chat_id, escape(text) + "\n\n" + screen, markup)
     else:
         await edit_or_send(update, context, w.chat_id, escape(text))
