@@ -12,7 +12,7 @@ from bot.core.survey.model import Survey
 from bot.core.survey.session import Session
 from bot.core.text import pick
 from bot.services.surveys import Kind, Outcome
-from conversations.survey import render
+from conversations.survey import endings, render
 from handlers.common import Who, services
 from handlers.send import drop_buttons, edit_or_send, send, toast
 
@@ -51,6 +51,7 @@ async def present(
         thanks = pick(survey.thanks, w.locale) or _("Thank you! Your answers have been saved.")
         more = _("You can see or delete your data at any time with /dataku and /hapusdata.")
         await edit_or_send(update, context, w.chat_id, f"✅ {escape(thanks)}\n\n{escape(more)}")
+        await endings.offer_next(context, w)  # the other surveys and /acara, as buttons
     elif survey and outcome.kind is Kind.ALREADY_DONE:
         await toast(update)
         text = _("You have already completed “{title}”. Thank you!")

@@ -1,0 +1,29 @@
+"""What comes after a survey is sent: the surveys the person has not done yet and /acara, as
+buttons. A worker who just answered is the one most likely to answer the next survey, and the
+events are where the programme meets them (issue 6: endings that lead somewhere)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram.ext import ContextTypes
+
+from bot.core.survey.loader import ordered
+from bot.core.text import pick
+from handlers.buttons import EventList, PickSurvey
+from handlers.common import Who, services
+from handlers.send import button, keyboard, send
+
+
+async def offer_next(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    """A message of its own under the thanks, which stays as it is when a button is tapped."""
+    svc = services(context)
+    done = {response.survey_id for response in await svc.surveys.submitted(w.user_id)}
+    left = [s for s in ordered(svc.surveys.surveys) if s.id not in done]
+    rows = [[button("📝 " + pick(s.title, w.locale), PickSurvey(s.id).pack())] for s in left]
+    rows.append([button("📅 " + w._("Upcoming events"), EventList(0).pack())])
+    if left:
+        text = w._("You can also fill in another survey, or see the upcoming events (/acara):")
+    else:
+        text = w._("See the upcoming events and workshops (/acara):")
+    await send(context, w.chat_id, escape(text), keyboard(rows))
