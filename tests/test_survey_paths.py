@@ -225,6 +225,9 @@ def test_the_count_on_screen_is_never_below_what_is_asked_nor_above_20(survey_id
         assert all(len(asked) <= t <= MAX_SHOWN for t in totals), (asked, totals)
         assert totals == sorted(totals, reverse=True)
         assert totals[-1] == len(asked)
+    # Remembered by what the answers decide, not by the answers: a handful of entries, however
+    # many people answer (typed numbers, ticks of choices no condition names add none).
+    assert len(survey.most_shown_memo) <= 50
 
 
 def test_the_longest_paths_are_the_ones_the_files_describe() -> None:
