@@ -20,6 +20,7 @@ from cachetools import LRUCache
 from bot.core import regions
 from bot.core.survey import engine, steps
 from bot.core.survey.actions import Action
+from bot.core.survey.fit import fits
 from bot.core.survey.model import (
     Survey,
 )
@@ -104,6 +105,13 @@ class SurveyService:
             session = await self.responses.open_session(user_id)
             if session is not None and session.survey_id not in self.surveys:
                 session = None  # the survey file was removed; nothing sensible to show
+            if session is not None:
+                upgraded = _as_the_file_says_now(self.surveys[session.survey_id], session)
+                if upgraded is not session:
+                    # Stored at once, with a new revision: buttons drawn for the old file
+                    # (a question since removed) are stale from here on.
+                    await self.responses.save(upgraded, [], session.rev)
+                    session = upgraded
             self._open[user_id] = session
         if session is not None and now - session.updated_at > self.expiry:
             try:
@@ -318,3 +326,21 @@ class SurveyService:
         except Conflict:
             self.forget(user_id)
             return await attempt()
+
+
+def _as_the_file_says_now(survey: Survey, session: Session) -> Session:
+    """An open response read back after its survey file changed: answers the file would no
+    longer take are set aside (asked again, or dropped at submit), and a position on a question
+    the file no longer has moves to the next one still to answer. Unchanged when nothing is
+    off, which is nearly always."""
+    kept = {
+        qid: answer
+        for qid, answer in session.answers.items()
+        if (question := survey.question(qid)) is not None and fits(question, answer)
+    }
+    if len(kept) == len(session.answers) and (
+        session.cursor == engine.REVIEW or survey.question(session.cursor) is not None
+    ):
+        return session
+    # Half-given input (ticked boxes, a province picked) belonged to the old screen.
+    return session.moved(answers=kept, cursor=engine.next_question(survey, kept, None), pending={})
