@@ -183,7 +183,9 @@ async def test_housekeeping_deletes_what_the_notice_says_is_kept_no_longer(
     statuses = rows(settings, "SELECT user_id, status FROM responses ORDER BY user_id")
     assert [tuple(r) for r in statuses] == [(32, "expired"), (33, "submitted"), (34, "in_progress")]
     assert answers(settings, 31) == {} and answers(settings, 32) == {}
-    assert answers(settings, 33)["jenis_pekerjaan"] == "ojol" and answers(settings, 34) == {"usia": "u25_34"}
+    assert answers(settings, 33)["jenis_pekerjaan"] == "ojol" and answers(settings, 34) == {
+        "usia": "u25_34"
+    }
 
 
 async def test_a_reworded_notice_is_agreed_to_again(

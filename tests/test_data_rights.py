@@ -60,7 +60,7 @@ async def test_withdrawing_events_keeps_answers_and_wishes_and_passes_the_seat_o
     assert registrations(settings) == [(601, "confirmed"), (602, "waiting")]
 
     choices = await user.send("/hapusdata")
-    assert user.text == "Apa yang ingin dihapus? Ini tidak dapat diurungkan."
+    assert user.text == "Apa yang ingin Anda hapus? Data yang dihapus tidak dapat dikembalikan."
     assert user.buttons() == [EVERYTHING, SURVEY, EVENTS, WISHES, KEEP]
     await user.tap(EVENTS)
     assert user.text == (
@@ -72,7 +72,7 @@ async def test_withdrawing_events_keeps_answers_and_wishes_and_passes_the_seat_o
     await bot.services.scheduler.run_due()
     await bot.services.intake.idle()
     told = [m.get("text", "") for m in bot.user(602).messages]
-    assert any(text.startswith("Kabar baik: ada kursi yang kosong") for text in told)
+    assert any(text.startswith("Kabar baik: ada kursi kosong") for text in told)
     assert purposes(settings, 601) == [("survey", False), ("events", True), ("wishes", False)]
     assert rows(settings, "SELECT * FROM responses WHERE user_id = 601")
     assert rows(settings, "SELECT * FROM event_wishes WHERE user_id = 601")
@@ -125,7 +125,10 @@ async def test_one_purpose_only_asks_about_everything(bot: Bot, settings: Settin
     user = bot.user(631)
     await consent(user, "bpjs")
     await user.send("/hapusdata")
-    assert user.text == "Hapus semua data Anda yang kami simpan? Ini tidak dapat diurungkan."
+    assert (
+        user.text
+        == "Hapus semua data Anda yang kami simpan? Data yang dihapus tidak dapat dikembalikan."
+    )
     assert user.buttons() == [EVERYTHING, KEEP]
     english = bot.user(632, "en")
     await consent(english, "bpjs")

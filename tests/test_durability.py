@@ -239,7 +239,7 @@ async def test_an_answer_behind_the_sweep_is_not_stored_and_the_person_is_told(
         gate.set()
         await asyncio.gather(holder, answer)
         assert await sweep == [72]
-        assert "Tidak ada survei yang sedang berjalan" in user.text or "berakhir" in user.text
+        assert "Tidak ada survei yang sedang diisi" in user.text or "berakhir" in user.text
     assert answers(mini_settings, 72) == {}
     assert [r["status"] for r in rows(mini_settings, "SELECT status FROM responses")] == ["expired"]
 

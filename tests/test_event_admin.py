@@ -368,7 +368,7 @@ async def test_changing_an_event_does_not_throw_away_a_draft_in_progress(bot: Bo
     await staff.tap("✏️ Ubah")
     await staff.tap("Kursi")
     assert staff.text.startswith(
-        "Anda masih membuat acara; kita lanjutkan dari langkah ini.\n\n"
+        "Anda belum selesai membuat acara. Kita lanjutkan dari langkah terakhir.\n\n"
         "Acara baru, langkah 2 dari 12"
     )
 

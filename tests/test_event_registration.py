@@ -136,7 +136,9 @@ async def test_a_full_event_puts_people_on_the_waiting_list_with_their_place(
     for n, person in enumerate((512, 513), start=1):
         user = bot.user(person)
         await daftar(user)
-        assert user.text.startswith(f"Acara ini sudah penuh. Anda di daftar tunggu nomor {n} ")
+        assert user.text.startswith(
+            f"Acara ini sudah penuh. Anda berada di daftar tunggu nomor {n} "
+        )
     await daftar(bot.user(513))
     assert bot.user(513).text.startswith("Anda sudah di daftar tunggu “Lokakarya")
     english = bot.user(514, "en")
@@ -216,8 +218,12 @@ async def test_200_people_for_the_last_10_seats_at_once(bot: Bot, settings: Sett
     )
     assert total[0]["n"] == 15
     assert said(people[9]).startswith("✅ Anda terdaftar")
-    assert people[10].text.startswith("Acara ini sudah penuh. Anda di daftar tunggu nomor 1 ")
-    assert people[199].text.startswith("Acara ini sudah penuh. Anda di daftar tunggu nomor 190 ")
+    assert people[10].text.startswith(
+        "Acara ini sudah penuh. Anda berada di daftar tunggu nomor 1 "
+    )
+    assert people[199].text.startswith(
+        "Acara ini sudah penuh. Anda berada di daftar tunggu nomor 190 "
+    )
 
 
 async def fire_due(bot: Bot) -> None:
@@ -243,7 +249,7 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
         "",
         "🎫 mengirim ulang kode QR masuk dan berkas kalender Anda.",
         "",
-        "Untuk membatalkan, tekan acaranya di bawah.",
+        "Untuk membatalkan pendaftaran, tekan acaranya di bawah.",
     ]
     assert first.buttons() == [
         "🎫 15 Des · Lokakarya Pendaftaran Merek dan HAK…",
@@ -255,13 +261,14 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
     # Cancelling asks first; "no" keeps the place.
     await first.tap("❌ 15 Des · Lokakarya Pendaftaran Merek dan HAK…")
     assert (
-        first.text == "Batalkan tempat Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM”?"
+        first.text
+        == "Batalkan pendaftaran Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM”?"
     )
     asking = first.last
     await first.tap("Tidak, simpan")
     assert (
         first.text
-        == "Tempat Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM” tetap tersimpan."
+        == "Pendaftaran Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM” tetap berlaku."
     )
     assert registrations(settings)[0] == (531, "confirmed")
 
@@ -270,7 +277,7 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
     )
     assert (
         first.text
-        == "Tempat Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM” sudah dibatalkan."
+        == "Pendaftaran Anda di “Lokakarya Pendaftaran Merek dan HAKI untuk UMKM” sudah dibatalkan."
     )
     # The seat went to the first one waiting in the same transaction, and the third moved up.
     assert registrations(settings) == [(531, "cancelled"), (532, "confirmed"), (533, "waiting")]
@@ -299,7 +306,7 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
     await first.deliver(
         first.callback_update(ConfirmCancel(await event_id(bot), True).pack(), asking)
     )
-    assert first.text.startswith("Anda tidak punya tempat di “Lokakarya")
+    assert first.text.startswith("Anda tidak terdaftar di “Lokakarya")
     await first.send("/acarasaya")
     assert first.text == "Anda belum terdaftar di acara mana pun. Cari acara dengan /acara."
     # A waiting place cancelled frees no seat: nobody is promoted.
@@ -368,11 +375,11 @@ async def test_housekeeping_deletes_registrations_of_events_long_over(tmp_path: 
 async def test_acarasaya_is_in_the_command_menu_and_in_help(bot: Bot) -> None:
     default = {c["command"]: c["description"] for c in bot.telegram.commands[None]}
     english = {c["command"]: c["description"] for c in bot.telegram.commands["en"]}
-    assert default["acarasaya"] == "lihat acara yang Anda daftari"
+    assert default["acarasaya"] == "lihat acara yang Anda ikuti"
     assert english["acarasaya"] == "see your events"
     user = bot.user(561)
     await user.send("/bantuan")
-    assert "/acarasaya lihat acara yang Anda daftari" in user.text
+    assert "/acarasaya lihat acara yang Anda ikuti" in user.text
     await user.send("/myevents")
     assert user.text == "Anda belum terdaftar di acara mana pun. Cari acara dengan /acara."
 

@@ -26,7 +26,7 @@ SEARCH_CSV = Path(__file__).parent / "events" / "search.csv"
 NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)
 HAKI_KUPANG = "15 Des · Lokakarya Pendaftaran Merek dan HAK…"
 NO_LONGER_ACTIVE = "Tombol ini sudah tidak berlaku."
-NO_SURVEY = "Tidak ada survei yang sedang berjalan."
+NO_SURVEY = "Tidak ada survei yang sedang diisi."
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ async def test_more_questions_find_their_events(bot: Bot) -> None:
     ]
     # A question with nothing in it but "acara" gets the /acara list.
     await user.send("ada acara apa?")
-    assert user.text.startswith("Acara yang akan datang, yang terdekat waktunya lebih dulu.")
+    assert user.text.startswith("Acara mendatang, dari yang paling dekat waktunya.")
 
 
 async def test_in_english(bot: Bot, settings: Settings) -> None:
@@ -271,7 +271,7 @@ async def test_a_survey_in_progress_takes_the_text_as_its_answer(
 async def test_what_is_not_about_events_keeps_the_usual_reply(bot: Bot) -> None:
     stranger = bot.user(811)
     await stranger.send("halo")
-    assert stranger.text == "Halo! Ketik /start untuk mulai, atau /bantuan untuk bantuan."
+    assert stranger.text == "Halo! Ketik /start untuk mulai, atau /bantuan untuk melihat petunjuk."
     user = bot.user(812)
     await consent(user, "bpjs")
     await user.send("/batal")

@@ -71,7 +71,7 @@ async def test_someone_in_kupang_sees_kupang_first_then_ntt_then_by_time(bot: Bo
     user = bot.user(301)
     await in_kupang(user)
     await user.send("/acara")
-    assert user.text.startswith("Acara yang akan datang, yang di Kota Kupang lebih dulu.")
+    assert user.text.startswith("Acara mendatang, yang di Kota Kupang lebih dulu.")
     assert user.buttons() == [
         TIME_ORDER[1],
         TIME_ORDER[2],
@@ -87,7 +87,7 @@ async def test_someone_without_a_region_sees_time_order(bot: Bot) -> None:
     await store(bot)
     user = bot.user(302)
     await user.send("/acara")
-    assert user.text.startswith("Acara yang akan datang, yang terdekat waktunya lebih dulu.")
+    assert user.text.startswith("Acara mendatang, dari yang paling dekat waktunya.")
     assert user.buttons() == [*TIME_ORDER, REGION]
 
 
@@ -188,7 +188,7 @@ async def test_a_cancelled_or_forged_event_button_is_no_longer_active(bot: Bot) 
 async def test_no_events_at_all(bot: Bot) -> None:
     user = bot.user(307)
     await user.send("/acara")
-    assert user.text == "Saat ini belum ada acara yang akan datang. Silakan lihat lagi nanti."
+    assert user.text == "Saat ini belum ada acara mendatang. Silakan lihat lagi nanti."
     assert user.buttons() == []
     await bot.user(308, "en").send("/events")
     assert bot.user(308, "en").text == (
@@ -206,20 +206,20 @@ async def test_more_than_ten_events_come_a_page_at_a_time(bot: Bot) -> None:
     await store(bot, csv_bytes(rows))
     user = bot.user(309)
     listing = await user.send("/acara")
-    assert "Hal. 1/2" in user.text
+    assert "Hlm. 1/2" in user.text
     assert user.buttons() == [f"{i + 2} Des · Kelas {i:02d}" for i in range(10)] + [
-        "Lainnya ▶️",
+        "Berikutnya ▶️",
         REGION,
     ]
-    await user.tap("Lainnya ▶️")
-    assert "Hal. 2/2" in user.text and user.last["message_id"] == listing["message_id"]
+    await user.tap("Berikutnya ▶️")
+    assert "Hlm. 2/2" in user.text and user.last["message_id"] == listing["message_id"]
     assert user.buttons() == ["12 Des · Kelas 10", "13 Des · Kelas 11", "◀️ Sebelumnya", REGION]
     # Back from an event on the second page returns to the second page.
     await user.tap("Kelas 11")
     await user.tap("◀️ Kembali")
-    assert "Hal. 2/2" in user.text
+    assert "Hlm. 2/2" in user.text
     await user.tap("◀️ Sebelumnya")
-    assert "Hal. 1/2" in user.text
+    assert "Hlm. 1/2" in user.text
 
 
 def test_nearest_first_ranks_kabupaten_then_province_then_the_rest() -> None:
@@ -243,11 +243,11 @@ async def test_once_every_event_has_begun_none_is_listed(bot: Bot) -> None:
 async def test_acara_is_in_the_command_menu_and_in_help(bot: Bot) -> None:
     default = {c["command"]: c["description"] for c in bot.telegram.commands[None]}
     english = {c["command"]: c["description"] for c in bot.telegram.commands["en"]}
-    assert default["acara"] == "lihat acara yang akan datang"
+    assert default["acara"] == "lihat acara mendatang"
     assert english["acara"] == "see upcoming events"
     user = bot.user(311)
     await user.send("/bantuan")
-    assert "/acara lihat acara yang akan datang" in user.text
+    assert "/acara lihat acara mendatang" in user.text
 
 
 async def test_anyone_can_pick_a_region_without_anything_being_stored(
@@ -257,7 +257,10 @@ async def test_anyone_can_pick_a_region_without_anything_being_stored(
     user = bot.user(320)
     await user.send("/acara")
     await user.tap(REGION)
-    assert user.text == "Mau lihat acara di mana? Provinsi yang punya acara mendatang:"
+    assert (
+        user.text
+        == "Di wilayah mana Anda ingin melihat acara? Provinsi yang memiliki acara mendatang:"
+    )
     assert user.buttons() == [
         "DI Yogyakarta (1)",
         "DKI Jakarta (1)",
@@ -274,14 +277,14 @@ async def test_anyone_can_pick_a_region_without_anything_being_stored(
     ]
     await user.tap("Kabupaten Timor Tengah Selatan (1)")
     assert user.text.startswith(
-        "Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu."
+        "Acara mendatang, yang di Kabupaten Timor Tengah Selatan lebih dulu."
     )
     assert user.buttons()[:2] == [TIME_ORDER[4], TIME_ORDER[1]]  # then the rest of NTT
     # "Back" from an event returns to the list of the region picked, not the person's own.
     await user.tap(TIME_ORDER[1])
     await user.tap("◀️ Kembali")
     assert user.text.startswith(
-        "Acara yang akan datang, yang di Kabupaten Timor Tengah Selatan lebih dulu."
+        "Acara mendatang, yang di Kabupaten Timor Tengah Selatan lebih dulu."
     )
     # A province with events in one place only goes straight to its list.
     await user.tap(REGION)

@@ -188,7 +188,7 @@ async def test_keep_button_moves_on_without_change(mini: Bot) -> None:
     user = await _to_platform(mini)
     await user.tap("Kurir")
     await user.tap("Kembali")
-    await user.tap("Tetap")
+    await user.tap("Lanjut")
     assert "Platform" in user.text
     assert answers(mini.services.settings, 1)["kerja"] == "kurir"
 

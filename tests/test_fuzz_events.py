@@ -632,7 +632,7 @@ async def test_a_forged_wizard_button_that_changes_nothing_is_no_longer_active(
         await staff.tap("Dialog")  # the real button still works
         assert staff.text.startswith("Acara baru, langkah 4 dari 12")
         # The page shown, under the provinces, is a button too: it answers and changes nothing.
-        await staff.tap("Hal. 1/4")
+        await staff.tap("Hlm. 1/4")
         assert bot.telegram.calls_to("answerCallbackQuery")[-1].params.get("text") is None
         assert staff.buttons()[0] == "Aceh"
         refused = [(c.method, e.description) for c, e in bot.telegram.refusals]

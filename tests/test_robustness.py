@@ -145,7 +145,7 @@ async def test_stickers_photos_voice_where_text_expected(mini: Bot) -> None:
     user = await _at_days_question(mini)
     for kind in ("sticker", "photo", "voice", "location"):
         await user.send_other(kind)
-        assert "stiker, foto, dan pesan suara" in user.text
+        assert "Stiker, foto, dan pesan suara" in user.text
         assert "hari kerja" in user.text  # and the question again
     await user.send("4")
     assert answers(mini.services.settings, 1)["hari"] == 4
@@ -195,7 +195,7 @@ async def test_edited_message_is_not_an_answer(mini: Bot) -> None:
     update = user.message_update("5")
     update["edited_message"] = update.pop("message")
     await user.deliver(update)
-    assert "tidak terbaca" in user.text
+    assert "tidak dapat kami baca" in user.text
     assert "hari" not in answers(mini.services.settings, 1)
 
 
@@ -263,7 +263,7 @@ async def test_unfinished_response_expires(mini: Bot) -> None:
     await user.tap("Kurir")
     mini.clock.advance(timedelta(days=15))
     await user.send("/survei")
-    assert "kedaluwarsa" in user.text
+    assert "melewati batas waktu" in user.text
     assert answers(mini.services.settings, 1) == {}
     (response,) = rows(mini.services.settings, "SELECT status FROM responses")
     assert response["status"] == "expired"
@@ -352,6 +352,6 @@ async def test_an_unknown_command_gets_a_short_answer(mini: Bot, text: str) -> N
     await consent(user, "uji")
     shown = len(user.messages)
     await user.send(text)
-    assert "tidak mengenal perintah itu" in user.text and "/bantuan" in user.text
+    assert "perintah itu tidak dikenal" in user.text and "/bantuan" in user.text
     assert len(user.messages) == shown + 1
     assert "Apa pekerjaan Anda?" in user.messages[-2]["text"]  # the survey is left as it was
