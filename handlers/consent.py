@@ -39,6 +39,23 @@ def age_keyboard(w: Who, purpose: str, agree: str, disagree: str) -> Keyboard:
     )
 
 
+def from_an_older_notice(update: Update) -> bool:
+    """An Agree tapped under a notice sent before the age check was part of it (its keyboard
+    has no "under 18" button). Agreeing there said nothing about age, and consent is recorded
+    to the notice's current version, so the current notice is shown to be agreed to instead.
+    A message Telegram no longer sends with the tap (too old) cannot be told apart: taken."""
+    query = update.callback_query
+    markup = getattr(query.message, "reply_markup", None) if query is not None else None
+    if markup is None:
+        return False
+    buttons = [b for row in markup.inline_keyboard for b in row]
+    return not any(str(b.callback_data or "").startswith(f"{Minor.prefix}:") for b in buttons)
+
+
+async def notice_changed(update: Update, w: Who) -> None:
+    await toast(update, w._("This notice has been updated. Please read the new one below."))
+
+
 def under_18_text(w: Who, contact: str) -> str:
     return escape(
         w._(

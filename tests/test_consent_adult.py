@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.config import Settings
 from bot.services.people import CONSENT_VERSION, EVENTS_PURPOSE
 from bot.testing import harness
 from bot.testing.harness import Bot, running_bot
+from handlers.buttons import Consent, EventConsent, WishConsent
 from tests.helpers import answers, clock_at, consent, no_refusals, rows
 from tests.test_event_registration import open_haki
 from tests.test_events_chat import NOW, store
@@ -137,4 +139,38 @@ async def test_a_forged_under_18_button_is_no_longer_active(bot: Bot) -> None:
         toast = bot.telegram.calls_to("answerCallbackQuery")[-1].params.get("text")
         assert toast == "Tombol ini sudah tidak berlaku."
     assert traces_of(bot.services.settings, 704) == []
+    no_refusals(bot)
+
+
+def old_notice(bot: Bot, person: int, agree: str, disagree: str) -> dict[str, Any]:
+    """A notice as sent before the age check: two buttons, no "under 18"."""
+    buttons = [[{"text": "Setuju", "callback_data": agree}]]
+    buttons.append([{"text": "Tidak setuju", "callback_data": disagree}])
+    params = {"chat_id": person, "text": "Setuju?", "reply_markup": {"inline_keyboard": buttons}}
+    return bot.telegram._m_sendMessage(params)
+
+
+async def test_agree_on_a_notice_from_before_the_age_check_shows_the_new_one(
+    events: Bot,
+) -> None:
+    """Agreeing there said nothing about age, and consent is recorded to the current notice:
+    the current notice is shown instead, and nothing is stored until it is agreed to."""
+    bot = events
+    user = bot.user(705)
+    haki = await bot.services.events.catalog.by_slug("haki-kupang-2026-12")
+    assert haki is not None and haki.id is not None
+    taps = [
+        (Consent.agreeing("bpjs"), Consent(agree=False)),
+        (EventConsent(True, haki.id), EventConsent(False, haki.id)),
+        (WishConsent(True, "pelatihan menjahit kupang"), WishConsent(False)),
+    ]
+    for agree, disagree in taps:
+        message = old_notice(bot, 705, agree.pack(), disagree.pack())
+        await user.deliver(user.callback_update(agree.pack(), message))
+        toast = bot.telegram.calls_to("answerCallbackQuery")[-1].params.get("text")
+        assert toast == "Pemberitahuan ini sudah diperbarui. Silakan baca yang baru di bawah."
+        assert user.buttons() == [ADULT, UNDER_18, "Tidak setuju"]
+        assert traces_of(bot.services.settings, 705) == []
+    await user.tap(ADULT)  # the wish's new notice, agreed to: kept
+    assert user.text.startswith("🔔 Baik")
     no_refusals(bot)

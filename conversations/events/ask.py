@@ -28,7 +28,7 @@ from conversations.events import render
 from handlers import input_router
 from handlers.buttons import WISH_WORDS, ForgetWish, NotifyMe, OpenEvent, WishConsent
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.consent import age_keyboard
+from handlers.consent import age_keyboard, from_an_older_notice, notice_changed
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 
 # /acarasaya's wishes come after its events: a handler group of their own runs after group 0.
@@ -144,13 +144,16 @@ async def on_notify_me(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Wh
     if not await svc.people.has_consented(w.user_id, WISHES_PURPOSE):
         # Asked once, before the first wish; the answer with its events stays as it is.
         await toast(update)
-        # A minor's wish is a child's data too: the same "18 or over" check as every notice.
-        agree, disagree = WishConsent(True, tap.words), WishConsent(False)
-        markup = age_keyboard(w, WISHES_PURPOSE, agree.pack(), disagree.pack())
-        wish = " ".join(criteria.words)
-        await send(context, w.chat_id, notice(wish, w._, w.locale), markup)
+        await _ask_consent(context, w, tap.words, " ".join(criteria.words))
         return
     await _keep(update, context, w, tap.words, edit=False)
+
+
+async def _ask_consent(context: ContextTypes.DEFAULT_TYPE, w: Who, words: str, wish: str) -> None:
+    # A minor's wish is a child's data too: the same "18 or over" check as every notice.
+    agree, disagree = WishConsent(True, words), WishConsent(False)
+    markup = age_keyboard(w, WISHES_PURPOSE, agree.pack(), disagree.pack())
+    await send(context, w.chat_id, notice(wish, w._, w.locale), markup)
 
 
 @personal
@@ -164,6 +167,11 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
         await toast(update)
         text = w._("Nothing was stored. You can still look at events with /acara.")
         await edit_or_send(update, context, w.chat_id, escape(text))
+        return
+    criteria = svc.event_search.wish_of(tap.words)
+    if criteria is not None and from_an_older_notice(update):
+        await notice_changed(update, w)
+        await _ask_consent(context, w, tap.words, " ".join(criteria.words))
         return
     await svc.people.consent(w.user_id, w.locale, WISHES_PURPOSE)
     await _keep(update, context, w, tap.words, edit=True)

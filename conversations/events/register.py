@@ -22,7 +22,7 @@ from conversations.events.render import label, place_status, title_of
 from conversations.events.tickets import send_ticket
 from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register, ShowTicket
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.consent import age_keyboard
+from handlers.consent import age_keyboard, from_an_older_notice, notice_changed
 from handlers.jobs import on_job
 from handlers.send import Button, button, edit_or_send, keyboard, send, toast
 
@@ -116,14 +116,18 @@ async def on_register(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who
     if not await svc.people.has_consented(w.user_id, EVENTS_PURPOSE):
         # Asked once, before the first registration; the details message stays as it is.
         await toast(update)
-        # Registering a minor for a workshop is processing a child's data too (UU PDP Pasal
-        # 25): the same "18 or over" check as the survey notice (handlers/consent.py).
-        agree, disagree = EventConsent(True, tap.event_id), EventConsent(False, tap.event_id)
-        markup = age_keyboard(w, EVENTS_PURPOSE, agree.pack(), disagree.pack())
-        text = notice(w._, w.locale, svc.settings.retention_days)
-        await send(context, w.chat_id, text, markup)
+        await _ask_consent(context, w, tap.event_id)
         return
     await _register(update, context, w, tap.event_id, edit=False)
+
+
+async def _ask_consent(context: ContextTypes.DEFAULT_TYPE, w: Who, event_id: int) -> None:
+    # Registering a minor for a workshop is processing a child's data too (UU PDP Pasal 25):
+    # the same "18 or over" check as the survey notice (handlers/consent.py).
+    agree, disagree = EventConsent(True, event_id), EventConsent(False, event_id)
+    markup = age_keyboard(w, EVENTS_PURPOSE, agree.pack(), disagree.pack())
+    text = notice(w._, w.locale, services(context).settings.retention_days)
+    await send(context, w.chat_id, text, markup)
 
 
 @personal
@@ -136,6 +140,10 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
         await toast(update)
         text = w._("Nothing was stored. You can still look at events with /acara.")
         await edit_or_send(update, context, w.chat_id, escape(text))
+        return
+    if from_an_older_notice(update):
+        await notice_changed(update, w)
+        await _ask_consent(context, w, tap.event_id)
         return
     await services(context).people.consent(w.user_id, w.locale, EVENTS_PURPOSE)
     await _register(update, context, w, tap.event_id, edit=True)

@@ -18,7 +18,7 @@ from bot.services.surveys import Kind
 from conversations.survey.present import expired_notice, present
 from handlers.buttons import Consent, PickSurvey
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.consent import age_keyboard
+from handlers.consent import age_keyboard, from_an_older_notice, notice_changed
 from handlers.send import Keyboard, button, edit_or_send, keyboard, send, toast
 
 # The notice must fit one phone screen (about 25 short lines) in either language, or people
@@ -163,6 +163,10 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
     if await svc.people.has_consented(w.user_id):
         # A double tap, or the notice tapped again later: recorded once, shown once.
         await toast(update, w._("Already noted. Please continue below."))
+        return
+    if from_an_older_notice(update):
+        await notice_changed(update, w)
+        await show_consent(update, context, w, answer.payload or None)
         return
     await svc.people.consent(w.user_id, w.locale)
     # Keep the notice readable in the chat, with what was agreed and when, minus the buttons.
