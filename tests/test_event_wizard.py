@@ -291,7 +291,7 @@ async def test_a_restart_half_way_resumes_the_wizard_at_the_same_step(
         await through_title_and_kind(staff)
         # The province from the buttons (page 2), then the whole province, not a kabupaten.
         assert "Nusa Tenggara Timur" not in staff.buttons()
-        await staff.tap("▶️")
+        await staff.tap("Berikutnya »")
         await staff.tap("Nusa Tenggara Timur")
         assert "Kabupaten Kupang" in staff.buttons()
         await staff.tap("Seluruh Provinsi Nusa Tenggara Timur")

@@ -206,20 +206,20 @@ async def test_more_than_ten_events_come_a_page_at_a_time(bot: Bot) -> None:
     await store(bot, csv_bytes(rows))
     user = bot.user(309)
     listing = await user.send("/acara")
-    assert "Hlm. 1/2" in user.text
+    assert "Hlm. 1 dari 2" in user.text
     assert user.buttons() == [f"{i + 2} Des · Kelas {i:02d}" for i in range(10)] + [
         "Berikutnya ▶️",
         REGION,
     ]
     await user.tap("Berikutnya ▶️")
-    assert "Hlm. 2/2" in user.text and user.last["message_id"] == listing["message_id"]
+    assert "Hlm. 2 dari 2" in user.text and user.last["message_id"] == listing["message_id"]
     assert user.buttons() == ["12 Des · Kelas 10", "13 Des · Kelas 11", "◀️ Sebelumnya", REGION]
     # Back from an event on the second page returns to the second page.
     await user.tap("Kelas 11")
     await user.tap("◀️ Kembali")
-    assert "Hlm. 2/2" in user.text
+    assert "Hlm. 2 dari 2" in user.text
     await user.tap("◀️ Sebelumnya")
-    assert "Hlm. 1/2" in user.text
+    assert "Hlm. 1 dari 2" in user.text
 
 
 def test_nearest_first_ranks_kabupaten_then_province_then_the_rest() -> None:

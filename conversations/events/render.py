@@ -74,7 +74,7 @@ def event_list(page: EventPage, _: Gettext, locale: str) -> tuple[str, Keyboard 
         intro = _("Upcoming events, soonest first.")
     lines = [escape(intro), escape(_("Tap an event to see the details."))]
     if page.pages > 1:
-        lines.append(escape(_("Page {n}/{total}").format(n=page.number + 1, total=page.pages)))
+        lines.append(escape(_("Page {n} of {total}").format(n=page.number + 1, total=page.pages)))
     rows: list[list[Button]] = [
         [button(label(event, locale), _open(event, page))] for event in page.events
     ]

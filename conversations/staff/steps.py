@@ -134,6 +134,12 @@ def question(
     if step is Step.REGION and matches:
         text = _("Choose one of these, or type another name.")
     lines = [f"<b>{escape(head)}</b>", "", escape(text)]
+    if step is Step.REGION and not matches:
+        # The page is said in the text, as on survey screens: a label button would do nothing.
+        _shown, pages = regions.page(_region_items(wizard), wizard.page)
+        if pages > 1:
+            number = min(wizard.page, pages - 1) + 1
+            lines.append(escape(_("Page {n} of {total}").format(n=number, total=pages)))
     if step in (Step.ENDS, Step.CLOSES):
         lines.append(escape(_("Start: {start}").format(start=_start(wizard, locale))))
     return "\n".join(lines), keyboard([*_rows(wizard, _, matches), _cancel_row(wizard, _)])
@@ -170,6 +176,10 @@ def _rows(wizard: Wizard, _: Gettext, matches: list[regions.Region] | None) -> l
     return []
 
 
+def _region_items(wizard: Wizard) -> tuple[regions.Region, ...]:
+    return regions.regencies(wizard.province) if wizard.province else regions.provinces()
+
+
 def _region_rows(
     wizard: Wizard, _: Gettext, matches: list[regions.Region] | None
 ) -> list[list[Button]]:
@@ -179,22 +189,21 @@ def _region_rows(
             for r in matches
         ]
     province = wizard.province
-    items = regions.regencies(province) if province else regions.provinces()
     action = WizardAction.REGION if province else WizardAction.PROVINCE
-    shown, pages = regions.page(items, wizard.page)
+    shown, pages = regions.page(_region_items(wizard), wizard.page)
     number = min(wizard.page, pages - 1)
     rows = [
         [button(r.name, _tap(wizard, action, r.code)) for r in shown[i : i + 2]]
         for i in range(0, len(shown), 2)
     ]
+    # Page arrows unlike "◀️ Back", as on survey screens.
     paging: list[Button] = []
     if number > 0:
-        paging.append(button("◀️", _tap(wizard, WizardAction.PAGE, f"{province}/{number - 1}")))
-    if pages > 1:
-        label = _("Page {n}/{total}").format(n=number + 1, total=pages)
-        paging.append(button(label, _tap(wizard, WizardAction.PAGE, f"{province}/{number}")))
+        back = _tap(wizard, WizardAction.PAGE, f"{province}/{number - 1}")
+        paging.append(button(_("« Previous"), back))
     if number < pages - 1:
-        paging.append(button("▶️", _tap(wizard, WizardAction.PAGE, f"{province}/{number + 1}")))
+        on = _tap(wizard, WizardAction.PAGE, f"{province}/{number + 1}")
+        paging.append(button(_("Next »"), on))
     rows.append(paging)
     if province:
         whole = _("Whole province of {province}").format(province=region_name(province))
