@@ -31,7 +31,6 @@ HOW_TO_FIX = {
     "RESUME_AFTER_MINUTES": "use a whole number of minutes, at least 1",
     "RETENTION_DAYS": "use a whole number of days, at least 1",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
-    "ORGANIZER": "name the organisation that collects the data",
     "CONTROLLER_NAME": "name the data controller in full, e.g. Kementerian Koordinator Bidang Pemberdayaan Masyarakat",
     "CONTROLLER_CONTACT": "give an e-mail address, a phone number or a Telegram @username people can write to",
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
@@ -69,8 +68,6 @@ class Settings(StorageSettings):
     # different chats; above that it answers 429 and makes the bot wait.
     max_messages_per_second: float = Field(default=29, gt=0, le=1000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # Named in the consent notice as the one who collects the data (the data controller).
-    organizer: str = "Kemenko PM (Berdaya Bersama)"
     # The data controller in full, and where a person reaches a human about their data (UU PDP:
     # the notice names both). Shown in the consent notice, /privasi and /bantuan.
     controller_name: str = "Kementerian Koordinator Bidang Pemberdayaan Masyarakat (Kemenko PM)"
@@ -124,7 +121,7 @@ class Settings(StorageSettings):
             raise ValueError("at most 3 numbers of hours, each from 1 minute to a week")
         return tuple(sorted(set(value), reverse=True))
 
-    @field_validator("organizer", "controller_name", "controller_contact")
+    @field_validator("controller_name", "controller_contact")
     @classmethod
     def _named(cls, value: str) -> str:
         # One line a person can read in a notice: not empty, not a paragraph.
