@@ -249,7 +249,7 @@ async def test_acarasaya_lists_places_and_cancelling_moves_the_first_waiting_in(
         "",
         "🎫 mengirim ulang kode QR masuk dan berkas kalender Anda.",
         "",
-        "Untuk membatalkan pendaftaran, tekan acaranya di bawah.",
+        "Untuk membatalkan pendaftaran, ketuk acaranya di bawah.",
     ]
     assert first.buttons() == [
         "🎫 15 Des · Lokakarya Pendaftaran Merek dan HAK…",
