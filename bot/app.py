@@ -20,6 +20,7 @@ from bot.i18n import I18n
 from bot.intake.queue import Intake, Unfinished
 from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
+from bot.outbox.sender import Sender
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.container import Services
@@ -36,6 +37,7 @@ from bot.storage.database import Database
 from bot.storage.events import EventRepository
 from bot.storage.inbox import Inbox
 from bot.storage.jobs import JobRepository
+from bot.storage.outbox import Outbox
 from bot.storage.registrants import RegistrantRepository
 from bot.storage.registrations import RegistrationRepository
 from bot.storage.reminders import ReminderRepository
@@ -98,6 +100,7 @@ class Runtime:
             app.job_queue.run_repeating(_housekeeping, HOUSEKEEPING, first=1, name="housekeeping")
         svc.intake.start(self._handle)
         svc.scheduler.start()
+        svc.sender.start(app.bot)  # resumes unfinished broadcasts: their rows are pending
 
     async def _handle(self, body: str) -> None:
         document = json.loads(body)
@@ -111,6 +114,7 @@ class Runtime:
 
     async def stop(self, grace: float = 4.0) -> None:
         """Finish what is in hand (at most `grace` seconds; the rest stays stored), then close."""
+        await self.services.sender.stop()
         await self.services.scheduler.stop()
         await self.services.intake.stop(grace)
         if self.app.running:
@@ -135,6 +139,7 @@ def build(
     scheduler = Scheduler(JobRepository(db), intake, clock)
     responses = ResponseRepository(db)
     catalog = EventRepository(db)
+    outbox = Outbox(db)
     people = PeopleService(UserRepository(db), clock)
     awaiting = AwaitingService(AwaitingRepository(db), clock)
     survey_service = SurveyService(
@@ -170,6 +175,8 @@ def build(
         reminders=ReminderService(
             ReminderRepository(db), catalog, clock, settings.reminder_offsets
         ),
+        outbox=outbox,
+        sender=Sender(outbox, clock, per_second=settings.broadcast_per_second),
         intake=intake,
         scheduler=scheduler,
     )

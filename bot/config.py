@@ -34,6 +34,7 @@ HOW_TO_FIX = {
     "CONTROLLER_NAME": "name the data controller in full, e.g. Kementerian Koordinator Bidang Pemberdayaan Masyarakat",
     "CONTROLLER_CONTACT": "give an e-mail address, a phone number or a Telegram @username people can write to",
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
+    "BROADCAST_PER_SECOND": "use a number of broadcast messages per second from 1 to 1000 (Telegram allows about 30)",
     "EVENT_REMINDERS": "use up to 3 comma-separated numbers of hours before an event, e.g. 24,1 (0.5 is 30 minutes)",
 }
 
@@ -67,6 +68,9 @@ class Settings(StorageSettings):
     # Sending pace for all chats together. Telegram allows about 30 messages a second to
     # different chats; above that it answers 429 and makes the bot wait.
     max_messages_per_second: float = Field(default=29, gt=0, le=1000)
+    # Broadcast pace, paced apart from replies (which never queue behind a broadcast): just
+    # under Telegram's limit of about 30 a second to different chats.
+    broadcast_per_second: float = Field(default=28, gt=0, le=1000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # The data controller in full, and where a person reaches a human about their data (UU PDP:
     # the notice names both). Shown in the consent notice, /privasi and /bantuan.

@@ -9,6 +9,7 @@ from bot.i18n import I18n
 from bot.intake.queue import Intake
 from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
+from bot.outbox.sender import Sender
 from bot.services.awaiting import AwaitingService
 from bot.services.clock import Clock
 from bot.services.data_rights import DataRights
@@ -20,6 +21,7 @@ from bot.services.reminders import ReminderService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
+from bot.storage.outbox import Outbox
 
 KEY = "services"
 
@@ -40,5 +42,7 @@ class Services:
     event_search: EventSearch
     event_admin: EventAdmin
     reminders: ReminderService
+    outbox: Outbox
+    sender: Sender
     intake: Intake
     scheduler: Scheduler

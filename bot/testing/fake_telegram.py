@@ -51,10 +51,16 @@ _ALLOWED_TAGS = {
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after  # a 429's "parameters": {"retry_after": n}
+
+
+def too_many(retry_after: int) -> ApiError:
+    """Telegram's 429 (flood control), asking the bot to wait `retry_after` seconds."""
+    return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
 @dataclass
@@ -164,6 +170,11 @@ class FakeTelegram:
         self._holds: dict[str, _Hold] = {}
         # Files people sent, by file_id: what getFile finds and the file URL serves.
         self.files: dict[str, Upload] = {}
+        # Failures injected for calls to one chat (`fail_chat`), and messages people sent that
+        # copyMessage can copy (`original`).
+        self._chat_failures: dict[int, list[Exception]] = {}
+        self._chat_always: dict[int, Exception] = {}
+        self.originals: dict[tuple[int, int], dict[str, Any]] = {}
 
     # -- what the bot calls --------------------------------------------------------------
 
@@ -171,6 +182,7 @@ class FakeTelegram:
         self.calls.append(Call(method, params))
         if method in self.fail_next:
             raise self.fail_next.pop(method)
+        self._chat_failure(params)
         handler = getattr(self, f"_m_{method}", None)
         try:
             if handler is None:
@@ -188,6 +200,38 @@ class FakeTelegram:
             else:
                 await hold.release.wait()
         return result
+
+    def fail_chat(self, chat_id: int, *errors: Exception, always: bool = False) -> None:
+        """The next calls to `chat_id` fail with `errors`, one each, in order (or, with
+        `always`, every call fails with the first): an ApiError is Telegram's answer (403
+        blocked, 400 chat not found, 429 `too_many`, 5xx), telegram.error.TimedOut a request
+        that got no answer. Injected failures are not refusals: the bot did nothing wrong."""
+        if always:
+            self._chat_always[chat_id] = errors[0]
+        else:
+            self._chat_failures.setdefault(chat_id, []).extend(errors)
+
+    def _chat_failure(self, params: dict[str, Any]) -> None:
+        try:
+            chat_id = int(params.get("chat_id") or 0)
+        except (TypeError, ValueError):
+            return
+        if chat_id in self._chat_always:
+            raise self._chat_always[chat_id]
+        queued = self._chat_failures.get(chat_id)
+        if queued:
+            error = queued.pop(0)
+            if not queued:
+                del self._chat_failures[chat_id]
+            raise error
+
+    def original(self, chat_id: int, **content: Any) -> int:
+        """A message a person (staff) sent to the bot, kept so copyMessage can copy it; content
+        is text=..., or caption=... with document=... / photo=.... Returns its message id."""
+        chat = self.chat(chat_id)
+        message_id = next(chat.ids)
+        self.originals[(chat_id, message_id)] = {"message_id": message_id, **content}
+        return message_id
 
     def hold_answers(self, method: str, *, after: int = 0) -> None:
         """Carry out every call to `method`, but once the next `after` have been answered, keep
@@ -321,6 +365,27 @@ class FakeTelegram:
         ]
         return self._file_message(params, photo=photo, upload=upload)
 
+    def _m_copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        source = self.originals.get((int(params["from_chat_id"]), int(params["message_id"])))
+        if source is None:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        chat = self.chat(int(params["chat_id"]))
+        message: dict[str, Any] = {
+            "message_id": next(chat.ids),
+            "date": int(time.time()),
+            "chat": {"id": chat.id, "type": "private", "first_name": "Tester"},
+            "from": BOT_USER,
+            "copied_from": (int(params["from_chat_id"]), int(params["message_id"])),
+        }
+        for key in ("text", "caption", "document", "photo", "upload"):
+            if key in source:
+                message[key] = source[key]
+        markup = _markup(params)
+        if markup:
+            message["reply_markup"] = markup
+        chat.messages[message["message_id"]] = message
+        return {"message_id": message["message_id"]}
+
     def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = str(params.get("file_id") or "")
         upload = self.files.get(file_id)
@@ -448,9 +513,10 @@ def envelope(result: Any) -> bytes:
 
 
 def error_envelope(error: ApiError) -> bytes:
-    return json.dumps(
-        {"ok": False, "error_code": error.code, "description": error.description}
-    ).encode()
+    body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+    if error.retry_after is not None:
+        body["parameters"] = {"retry_after": error.retry_after}
+    return json.dumps(body).encode()
 
 
 class FakeRequest(BaseRequest):
