@@ -181,7 +181,9 @@ async def test_server_errors_and_timeouts_are_retried_then_recorded_failed(
     assert "Bad Gateway" in found[hopeless]["last_error"]
     assert found[flaky]["status"] == "sent" and found[flaky]["attempts"] == 2
     assert copies(bot, hopeless) == [] and len(copies(bot, flaky)) == 1
-    assert sorted(sleeps.waits) == [1.0, 1.0, 2.0, 4.0]  # growing pauses, bounded in number
+    # Growing pauses, bounded in number (the other waits are each chat's one second).
+    backoffs = [wait for wait in sleeps.waits if wait in (1.0, 2.0, 4.0)]
+    assert sorted(backoffs) == [1.0, 1.0, 2.0, 4.0]
     assert statuses(fast, first)[recipients[2]] == "sent"
     assert rows(fast, "SELECT status FROM broadcasts")[0][0] == "done"
 
@@ -288,3 +290,41 @@ async def test_a_survey_answer_during_a_large_broadcast_is_answered_first(
     await bot.services.sender.idle()
     assert set(statuses(fast, first).values()) == {"sent"}
     assert all(len(copies(bot, p)) == 1 for p in recipients[:50])
+
+
+async def test_one_chat_gets_at_most_one_message_a_second(
+    sending: tuple[Bot, Sleeps], fast: Settings
+) -> None:
+    bot, sleeps = sending
+    recipients = await people(bot, 2)
+    first = await broadcast(bot, recipients, "Pertama")
+    second = await broadcast(bot, recipients, "Kedua")
+    await bot.services.sender.idle()
+    for person in recipients:
+        assert copies(bot, person) == ["Pertama", "Kedua"]
+    # The second message to each chat waited out the rest of the second since the first.
+    assert len(sleeps.waits) == 2 and all(0 < wait <= 1 for wait in sleeps.waits)
+    assert set(statuses(fast, first).values()) == set(statuses(fast, second).values()) == {"sent"}
+
+
+async def test_paused_and_cancelled_broadcasts_send_nothing_more(
+    sending: tuple[Bot, Sleeps], fast: Settings
+) -> None:
+    bot, _ = sending
+    recipients = await people(bot, 30)
+    outbox, sender = bot.services.outbox, bot.services.sender
+    await sender.stop()  # so that nothing goes out between creating and pausing
+    paused = await broadcast(bot, recipients, "Ditunda")
+    await outbox.set_status(paused, "paused")
+    cancelled = await broadcast(bot, recipients, "Dibatalkan")
+    await outbox.set_status(cancelled, "cancelled")
+    sender.start(bot.app.bot)
+    await sender.idle()
+    assert bot.telegram.calls_to("copyMessage") == []
+    await outbox.set_status(paused, "sending")  # resumed
+    sender.wake()
+    await sender.idle()
+    assert all(copies(bot, p) == ["Ditunda"] for p in recipients)
+    assert await outbox.counts(cancelled) == {"pending": 30}  # the record of who was not told
+    found = {r["id"]: r["status"] for r in rows(fast, "SELECT id, status FROM broadcasts")}
+    assert found == {paused: "done", cancelled: "cancelled"}

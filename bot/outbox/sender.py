@@ -217,7 +217,6 @@ class Sender:
                     return Outcome(delivery.id, delivery.person, "failed", attempts, str(exc))
                 await self.sleep(BACKOFF * 2 ** (failures - 1))
                 continue
-            self._last_sent[delivery.person] = self.monotonic()
             return Outcome(delivery.id, delivery.person, "sent", attempts)
 
     async def _pause(self, seconds: float) -> None:
@@ -233,11 +232,13 @@ class Sender:
             self._open.set()
 
     async def _per_chat(self, chat: int) -> None:
-        last = self._last_sent.get(chat)
-        if last is not None:
-            wait = last + PER_CHAT - self.monotonic()
-            if wait > 0:
-                await self.sleep(wait)
+        # The chat's next turn is taken before waiting for it: two deliveries to one chat in
+        # flight together (two broadcasts) then go a second apart, not both at once.
+        now = self.monotonic()
+        turn = max(now, self._last_sent.get(chat, now - PER_CHAT) + PER_CHAT)
+        self._last_sent[chat] = turn
+        if turn > now:
+            await self.sleep(turn - now)
         if len(self._last_sent) > 10_000:  # forget chats not sent to in the last second
             cutoff = self.monotonic() - PER_CHAT
             self._last_sent = {c: t for c, t in self._last_sent.items() if t > cutoff}
