@@ -176,7 +176,12 @@ def build(
             ReminderRepository(db), catalog, clock, settings.reminder_offsets
         ),
         outbox=outbox,
-        sender=Sender(outbox, clock, per_second=settings.broadcast_per_second),
+        sender=Sender(
+            outbox,
+            clock,
+            per_second=settings.broadcast_per_second,
+            paid=settings.broadcast_paid,
+        ),
         intake=intake,
         scheduler=scheduler,
     )

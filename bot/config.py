@@ -71,6 +71,9 @@ class Settings(StorageSettings):
     # Broadcast pace, paced apart from replies (which never queue behind a broadcast): just
     # under Telegram's limit of about 30 a second to different chats.
     broadcast_per_second: float = Field(default=28, gt=0, le=1000)
+    # Telegram's paid broadcasts (allow_paid_broadcast: up to 1,000 a second, charged in
+    # Stars): only for a bot whose owner enabled and funded them.
+    broadcast_paid: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # The data controller in full, and where a person reaches a human about their data (UU PDP:
     # the notice names both). Shown in the consent notice, /privasi and /bantuan.

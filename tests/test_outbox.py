@@ -105,6 +105,7 @@ async def test_every_recipient_gets_exactly_one_copy(
     for person in recipients:
         assert copies(bot, person) == ["Workshop HAKI di Kupang"]
     assert len(bot.telegram.calls_to("copyMessage")) == 300
+    assert all("allow_paid_broadcast" not in c.params for c in bot.telegram.calls_to("copyMessage"))
     assert set(statuses(fast, first).values()) == {"sent"}
     assert rows(fast, "SELECT status, created_by FROM broadcasts")[0][:] == ("done", STAFF)
 
@@ -328,3 +329,17 @@ async def test_paused_and_cancelled_broadcasts_send_nothing_more(
     assert await outbox.counts(cancelled) == {"pending": 30}  # the record of who was not told
     found = {r["id"]: r["status"] for r in rows(fast, "SELECT id, status FROM broadcasts")}
     assert found == {paused: "done", cancelled: "cancelled"}
+
+
+async def test_paid_broadcasts_ask_telegram_for_them(tmp_path: Path) -> None:
+    settings = harness.test_settings(
+        tmp_path, surveys_dir=TEST_SURVEYS, broadcast_per_second=1000, broadcast_paid=True
+    )
+    async with running_bot(settings) as bot:
+        recipients = await people(bot, 3)
+        await broadcast(bot, recipients)
+        await bot.services.sender.idle()
+        calls = bot.telegram.calls_to("copyMessage")
+        assert len(calls) == 3
+        assert all(call.params.get("allow_paid_broadcast") is True for call in calls)
+        no_refusals(bot)

@@ -66,6 +66,7 @@ class Sender:
         clock: Clock,
         *,
         per_second: float,
+        paid: bool = False,
         concurrency: int = CONCURRENCY,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
@@ -73,6 +74,7 @@ class Sender:
         self.outbox = outbox
         self.clock = clock
         self.per_second = per_second
+        self.paid = paid  # Telegram's paid broadcasts: up to 1,000 a second, charged in Stars
         self.concurrency = concurrency
         self.sleep = sleep
         self.monotonic = monotonic
@@ -249,11 +251,12 @@ class Sender:
         objects. Telegram's errors arrive as PTB's exceptions all the same."""
         assert self._bot is not None
         bot = self._bot
-        data = RequestData(
-            [
-                RequestParameter("chat_id", delivery.person, None),
-                RequestParameter("from_chat_id", delivery.from_chat_id, None),
-                RequestParameter("message_id", delivery.message_id, None),
-            ]
-        )
+        parameters = [
+            RequestParameter("chat_id", delivery.person, None),
+            RequestParameter("from_chat_id", delivery.from_chat_id, None),
+            RequestParameter("message_id", delivery.message_id, None),
+        ]
+        if self.paid:
+            parameters.append(RequestParameter("allow_paid_broadcast", True, None))
+        data = RequestData(parameters)
         return await bot.request.post(f"{bot.base_url}/copyMessage", data)
