@@ -8,8 +8,9 @@ message to each recipient, within Telegram's limits by design.
 - 5xx and network errors are tried again with a growing pause, at most RETRIES times, then the
   delivery is recorded failed with the reason. 403 and "chat not found" record it skipped and
   the person unreachable: nothing more is sent to them, and it is not tried again.
-- At most CONCURRENCY messages are in flight. A delivery is recorded only after Telegram
-  answered, so a hard kill can send again at most the ones in flight at that moment.
+- At most CONCURRENCY messages are in flight, each from before it is sent until its outcome is
+  committed. A delivery is recorded only after Telegram answered, so a hard kill can send again
+  at most the ones in flight at that moment.
 
 Broadcast messages do not go through PTB's rate limiter (AIORateLimiter, which paces the
 interactive replies): they are posted straight on the bot's request object. So a reply to a
@@ -46,7 +47,6 @@ BACKOFF = 1.0  # seconds before the first retry; doubles each time
 PER_CHAT = 1.0  # seconds between two messages to one chat
 CLAIM = 200  # deliveries read per look at the outbox
 POLL = 1.0  # seconds between looks when nothing is pending (scheduled broadcasts fall due)
-RECORD_EVERY = 50  # outcomes written together
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -84,7 +84,6 @@ class Sender:
         self._open.set()
         self._last_sent: dict[int, float] = {}
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._outcomes: list[Outcome] = []
         self._wake = asyncio.Event()
         self._asked = 0
         self._answered = 0
@@ -117,7 +116,6 @@ class Sender:
         for task in list(self._in_flight.values()):
             task.cancel()
         await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
-        await self._record()
         self._task = None
 
     def wake(self) -> None:
@@ -140,7 +138,6 @@ class Sender:
         after = 0
         while not self._stopping:
             seen = self._asked if after == 0 else None
-            await self._record()
             claimed = await self.outbox.claim(self.clock.now(), after, CLAIM)
             claimed = [d for d in claimed if d.id not in self._in_flight]
             if not claimed:
@@ -165,29 +162,23 @@ class Sender:
                 task = asyncio.create_task(self._deliver(delivery))
                 self._in_flight[delivery.id] = task
                 task.add_done_callback(partial(self._landed, delivery.id))
-                if len(self._outcomes) >= RECORD_EVERY:
-                    await self._record()
 
     def _landed(self, delivery: int, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(delivery, None)
 
     async def _drain(self) -> None:
         await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
-        await self._record()
-
-    async def _record(self) -> None:
-        outcomes, self._outcomes = self._outcomes, []
-        if outcomes:
-            await self.outbox.record(outcomes, self.clock.now())
 
     # -- one delivery ------------------------------------------------------------------
 
     async def _deliver(self, delivery: Delivery) -> None:
         try:
             outcome = await self._attempts(delivery)
-            # Appended after the await: `self._outcomes.append(await ...)` would bind the list
-            # before waiting, and a list written meanwhile (`_record` swaps it) loses this one.
-            self._outcomes.append(outcome)
+            # Recorded before the slot is given back: a message Telegram accepted but not yet
+            # recorded is always one of the CONCURRENCY in flight, which is the whole bound on
+            # what a hard kill can repeat. The writes of the deliveries in flight are committed
+            # together (the database's group commit), so this costs no fsync per message.
+            await self.outbox.record([outcome], self.clock.now())
         except Exception as exc:  # a bug must not stop the sender; the row stays pending
             log.exception("Broadcast delivery %s failed unexpectedly: %s", delivery.id, exc)
         finally:

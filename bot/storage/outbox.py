@@ -167,9 +167,10 @@ class Outbox:
                 ),
             )
             # Deliveries still pending for someone now known unreachable are not tried.
-            conn.execute(
+            conn.executemany(
                 "UPDATE deliveries SET status = 'skipped', last_error = 'unreachable' "
-                "WHERE status = 'pending' AND person IN (SELECT person FROM unreachable)"
+                "WHERE person = ? AND status = 'pending'",
+                ((o.person,) for o in outcomes if o.status == "skipped"),
             )
 
         if outcomes:
