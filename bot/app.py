@@ -31,6 +31,7 @@ from bot.services.events import EventService, region_questions
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
 from bot.services.staff import StaffService
+from bot.services.subscriptions import SubscriptionService
 from bot.services.surveys import SurveyService
 from bot.storage.awaiting import AwaitingRepository
 from bot.storage.database import Database
@@ -43,8 +44,10 @@ from bot.storage.registrations import RegistrationRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.responses import ResponseRepository
 from bot.storage.staff import StaffRepository
+from bot.storage.subscriptions import SubscriptionRepository
 from bot.storage.users import UserRepository
 from bot.storage.wishes import WishRepository
+from conversations.announcements import subscribe
 from conversations.events import ask, browse, checkin, reminders, tickets
 from conversations.events import register as event_registration
 from conversations.staff import manage, notices, upload
@@ -184,6 +187,7 @@ def build(
         ),
         intake=intake,
         scheduler=scheduler,
+        subscriptions=SubscriptionService(SubscriptionRepository(db), people, clock),
     )
 
     builder = (
@@ -220,6 +224,7 @@ def build(
     notices.register(app)
     tickets.register(app)
     reminders.register(app)
+    subscribe.register(app)  # /langganan and /berhenti: announcements people chose
     help.register(app)
     privacy.register(app)
     consent.register(app)  # "under 18" under any consent notice: nothing stored

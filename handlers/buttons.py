@@ -440,8 +440,57 @@ WISH_WORDS = LIMIT - len(WishConsent(True).pack().encode())
 
 @dataclass(frozen=True)
 class Minor(ButtonData, prefix="minor"):
-    """The "I am under 18" button of a consent notice (`purpose`: "survey", "events" or "wishes").
+    """The "I am under 18" button of a consent notice (`purpose`: "survey", "events", "wishes"
+    or "announcements").
     Nothing is stored for a child (UU PDP Pasal 25: their data needs a parent's or guardian's
     consent, which the bot cannot collect), not even this answer."""
 
     purpose: str
+
+
+@dataclass(frozen=True)
+class SubConsent(ButtonData, prefix="subc"):
+    """The answer to the announcements notice (/langganan)."""
+
+    agree: bool
+
+
+@dataclass(frozen=True)
+class SubTopic(ButtonData, prefix="subt"):
+    """/langganan: turn a topic ("events", "surveys", "bpjs") on or off."""
+
+    topic: str
+
+
+@dataclass(frozen=True)
+class SubPlaces(ButtonData, prefix="subp"):
+    """/langganan: where to hear about. Empty `province`: the provinces; a province's code:
+    its kabupaten/kota."""
+
+    province: str = ""
+
+
+@dataclass(frozen=True)
+class SubRegion(ButtonData, prefix="subr"):
+    """/langganan: turn a region (a province whole, or a kabupaten/kota) on or off."""
+
+    region: str
+
+
+@dataclass(frozen=True)
+class SubEverywhere(ButtonData, prefix="suba"):
+    """/langganan: all of Indonesia (the chosen regions are cleared)."""
+
+
+@dataclass(frozen=True)
+class SubShow(ButtonData, prefix="subs"):
+    """/langganan: back to the topics screen (`done`: close it with a summary)."""
+
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class SubStop(ButtonData, prefix="subx"):
+    """/berhenti: the answer to "stop all announcements?"."""
+
+    confirm: bool

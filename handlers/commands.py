@@ -14,6 +14,8 @@ COMMANDS = [
     ("batal", N_("stop the current survey")),
     ("acara", N_("see upcoming events")),
     ("acarasaya", N_("see your events")),
+    ("langganan", N_("choose the announcements you receive")),
+    ("berhenti", N_("stop all announcements")),
     ("bahasa", N_("change the language")),
     ("bantuan", N_("help")),
     ("dataku", N_("see your data")),

@@ -8,9 +8,10 @@ asks "18 or over?" as part of agreeing, in one tap, the way good survey bots do:
     [Saya di bawah 18 tahun]
     [Tidak setuju]
 
-The same check sits under all three notices: registering a minor for a workshop or keeping a
-minor's wish is processing a child's data just as a survey answer is. Whoever taps "under 18"
-is thanked and told why, and nothing about them is written, not even that answer.
+The same check sits under every notice (surveys, events, event notices, announcements):
+registering a minor for a workshop or keeping a minor's wish is processing a child's data just
+as a survey answer is. Whoever taps "under 18" is thanked and told why, and nothing about them
+is written, not even that answer.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from handlers.buttons import Minor
 from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import Keyboard, button, edit_or_send, keyboard, toast
 
-PURPOSES = ("survey", "events", "wishes")
+PURPOSES = ("survey", "events", "wishes", "announcements")
 
 
 def age_keyboard(w: Who, purpose: str, agree: str, disagree: str) -> Keyboard:

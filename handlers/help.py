@@ -33,6 +33,8 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
         "/batal " + escape(_("stop the current survey")),
         "/acara " + escape(_("see upcoming events")),
         "/acarasaya " + escape(_("see your events")),
+        "/langganan " + escape(_("choose the announcements you receive")),
+        "/berhenti " + escape(_("stop all announcements")),
         "/bahasa " + escape(_("change the language")),
         "/dataku " + escape(_("see the data we keep about you")),
         "/hapusdata " + escape(_("delete your data")),

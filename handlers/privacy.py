@@ -13,7 +13,13 @@ from bot.core.survey import engine
 from bot.core.survey.display import describe
 from bot.core.text import pick
 from bot.i18n import LANGUAGE_NAMES, N_
-from bot.services.people import EVENTS_PURPOSE, SURVEY_PURPOSE, WISHES_PURPOSE
+from bot.services.people import (
+    ANNOUNCEMENTS_PURPOSE,
+    EVENTS_PURPOSE,
+    SURVEY_PURPOSE,
+    WISHES_PURPOSE,
+)
+from conversations.announcements.subscribe import region_names, topic_names
 from conversations.events.ask import wish_line
 from conversations.events.render import place_status, title_of
 from handlers.buttons import Erase, Withdraw
@@ -72,6 +78,15 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     if wishes:
         lines += ["", "<b>" + escape(_("Event notices you asked for")) + "</b>"]
     lines += ["• " + escape(wish_line(wish, zone, w.locale, _)) for wish in wishes]
+    subscription = await svc.subscriptions.current(w.user_id)
+    if subscription is not None:
+        topics = topic_names(subscription, _) or _("none chosen")
+        lines += [
+            "",
+            "<b>" + escape(_("Announcements you subscribed to")) + "</b>",
+            "• " + escape(_("Topics: {topics}").format(topics=topics)),
+            "• " + escape(_("Regions: {places}").format(places=region_names(subscription, _))),
+        ]
     lines += ["", escape(_("To delete all of it, type /hapusdata."))]
     text, budget = "", MESSAGE_BUDGET
     for line in lines:
@@ -87,6 +102,7 @@ PURPOSE_CHOICES: Final = {
     SURVEY_PURPOSE: N_("Only my survey answers"),
     EVENTS_PURPOSE: N_("Only my event registrations"),
     WISHES_PURPOSE: N_("Only the event notices I asked for"),
+    ANNOUNCEMENTS_PURPOSE: N_("Only my announcement subscription"),
 }
 
 

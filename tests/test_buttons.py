@@ -40,6 +40,13 @@ from handlers.buttons import (
     Register,
     Registry,
     ShowTicket,
+    SubConsent,
+    SubEverywhere,
+    SubPlaces,
+    SubRegion,
+    SubShow,
+    SubStop,
+    SubTopic,
     SurveyTap,
     WishConsent,
     Withdraw,
@@ -122,6 +129,13 @@ def test_the_kinds_and_their_prefixes() -> None:
         "wz": WizardTap,
         "adm": AdminTap,
         "minor": Minor,
+        "subc": SubConsent,
+        "subt": SubTopic,
+        "subp": SubPlaces,
+        "subr": SubRegion,
+        "suba": SubEverywhere,
+        "subs": SubShow,
+        "subx": SubStop,
     }
     assert {k for k in ALL if k.staff} == {WizardTap, AdminTap}
 

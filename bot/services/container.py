@@ -19,6 +19,7 @@ from bot.services.events import EventService
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
 from bot.services.staff import StaffService
+from bot.services.subscriptions import SubscriptionService
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
 from bot.storage.outbox import Outbox
@@ -46,3 +47,4 @@ class Services:
     sender: Sender
     intake: Intake
     scheduler: Scheduler
+    subscriptions: SubscriptionService

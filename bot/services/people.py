@@ -28,6 +28,9 @@ EVENTS_CONSENT_VERSION = "2"
 # Wishes ("tell me when such an event is published") are a purpose of their own too.
 WISHES_PURPOSE = "wishes"
 WISHES_CONSENT_VERSION = "2"
+# Announcements (/langganan: topics and regions to hear about) are a purpose of their own.
+ANNOUNCEMENTS_PURPOSE = "announcements"
+ANNOUNCEMENTS_CONSENT_VERSION = "1"
 # People kept in memory (language, consent); the rest are read when they come back. Bounded so
 # that a bot that has met a million people does not keep them all.
 CACHED_PEOPLE = 20_000
@@ -45,6 +48,7 @@ class PeopleService:
             SURVEY_PURPOSE: self.consent_version,
             EVENTS_PURPOSE: EVENTS_CONSENT_VERSION,
             WISHES_PURPOSE: WISHES_CONSENT_VERSION,
+            ANNOUNCEMENTS_PURPOSE: ANNOUNCEMENTS_CONSENT_VERSION,
         }
         # By person and purpose.
         self._agreed_to_current: LRUCache[tuple[int, str], bool] = LRUCache(CACHED_PEOPLE)

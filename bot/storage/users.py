@@ -15,6 +15,7 @@ PURPOSE_DATA: dict[str, tuple[str, ...]] = {
     "survey": ("DELETE FROM responses WHERE user_id = ?",),
     "events": ("DELETE FROM registrations WHERE user_id = ?",),
     "wishes": ("DELETE FROM event_wishes WHERE user_id = ?",),
+    "announcements": ("DELETE FROM subscriptions WHERE user_id = ?",),
 }
 
 

@@ -1,0 +1,1 @@
+"""Announcements to people who asked for them: subscribing (/langganan) and stopping (/berhenti)."""
