@@ -208,6 +208,7 @@ class Sender:
                 failures += 1
                 if failures > RETRIES:
                     return Outcome(delivery.id, delivery.person, "failed", attempts, str(exc))
+                log.info("Broadcast copy %s failed (%r); trying again", delivery.id, exc)
                 await self.sleep(BACKOFF * 2 ** (failures - 1))
                 continue
             return Outcome(delivery.id, delivery.person, "sent", attempts)
