@@ -343,3 +343,24 @@ async def test_paid_broadcasts_ask_telegram_for_them(tmp_path: Path) -> None:
         assert len(calls) == 3
         assert all(call.params.get("allow_paid_broadcast") is True for call in calls)
         no_refusals(bot)
+
+
+async def test_a_broadcast_to_nobody_is_done_at_once(
+    sending: tuple[Bot, Sleeps], fast: Settings
+) -> None:
+    bot, _ = sending
+    await people(bot, 2)
+    # Everyone chosen is unreachable already: no delivery is written, and nothing waits.
+    await bot.services.db.write(
+        ("INSERT INTO unreachable (person, since, reason) SELECT id, 'x', 'blocked' FROM users", ())
+    )
+    _, count = await bot.services.outbox.create(
+        created_by=STAFF,
+        content=Content(STAFF, 1, "x"),
+        recipients="SELECT id FROM users",
+        now=bot.clock.now(),
+    )
+    assert count == 0
+    assert rows(fast, "SELECT status FROM broadcasts")[0][0] == "done"
+    await bot.services.sender.idle()
+    assert bot.telegram.calls_to("copyMessage") == []

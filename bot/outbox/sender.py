@@ -125,6 +125,8 @@ class Sender:
     async def idle(self) -> None:
         """Wait until nothing due is pending or in flight, every outcome recorded (for tests
         and for a staff summary)."""
+        if self._task is None:  # not running: nothing will go out
+            return
         self._asked += 1
         target = self._asked
         self._wake.set()

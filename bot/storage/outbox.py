@@ -115,10 +115,14 @@ class Outbox:
                     "AND person IN (SELECT person FROM unreachable)",
                     (broadcast,),
                 )
-            count = conn.execute(
-                "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ?", (broadcast,)
-            ).fetchone()[0]
-            return broadcast, int(count)
+            count = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ?", (broadcast,)
+                ).fetchone()[0]
+            )
+            if count == 0:  # nobody to tell: the sender would never see it to finish it
+                conn.execute("UPDATE broadcasts SET status = 'done' WHERE id = ?", (broadcast,))
+            return broadcast, count
 
         return await self.db.transact(write)
 
