@@ -494,3 +494,8 @@ class SubStop(ButtonData, prefix="subx"):
     """/berhenti: the answer to "stop all announcements?"."""
 
     confirm: bool
+
+
+@dataclass(frozen=True)
+class SubOffer(ButtonData, prefix="subo"):
+    """🔔 under the thanks for a survey: /langganan, in place of the offer."""

@@ -42,6 +42,7 @@ from handlers.buttons import (
     ShowTicket,
     SubConsent,
     SubEverywhere,
+    SubOffer,
     SubPlaces,
     SubRegion,
     SubShow,
@@ -136,6 +137,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         "suba": SubEverywhere,
         "subs": SubShow,
         "subx": SubStop,
+        "subo": SubOffer,
     }
     assert {k for k in ALL if k.staff} == {WizardTap, AdminTap}
 

@@ -29,13 +29,13 @@ async def test_after_sending_the_other_survey_and_the_events_are_offered(tmp_pat
         assert user.text == (
             "Anda juga dapat mengisi survei lain, atau melihat acara mendatang (/acara):"
         )
-        assert user.buttons() == ["📝 Survei kedua", "📅 Acara mendatang"]
+        assert user.buttons() == ["📝 Survei kedua", "📅 Acara mendatang", "🔔 Terima pengumuman"]
         await user.tap("Survei kedua")
         assert "Pertanyaan 1 dari" in user.text
         await to_review(user)
         await user.tap("Kirim")
         assert user.text == "Lihat acara dan pelatihan mendatang (/acara):"
-        assert user.buttons() == ["📅 Acara mendatang"]
+        assert user.buttons() == ["📅 Acara mendatang", "🔔 Terima pengumuman"]
         await user.tap("Acara mendatang")
         assert "/acara" not in user.text  # the offer became the list of events
         assert user.messages[-2]["text"].startswith("✅ ")  # the thanks stays as it was

@@ -13,7 +13,7 @@ from bot.services.people import ANNOUNCEMENTS_CONSENT_VERSION, ANNOUNCEMENTS_PUR
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import SubPlaces, SubRegion, SubShow, SubStop, SubTopic
-from tests.helpers import consent, no_refusals, rows
+from tests.helpers import consent, no_refusals, rows, to_review
 from tests.test_consent_adult import ADULT, UNDER_18, traces_of
 
 NO_LONGER_ACTIVE = "Tombol ini sudah tidak berlaku."
@@ -47,7 +47,7 @@ async def test_subscribing_asks_its_own_consent_and_stores_nothing_before(bot: B
     settings = bot.services.settings
     user = bot.user(9101)
     await user.send("/langganan")
-    assert "<b>Pengumuman: tentang data Anda</b>" in user.last["html"] or "Pengumuman" in user.text
+    assert user.text.startswith("Pengumuman: tentang data Anda\n\n")
     assert "ID Telegram Anda serta topik dan wilayah" in user.text
     assert "/berhenti atau /hapusdata" in user.text
     assert user.buttons() == [ADULT, UNDER_18, "Tidak setuju"]
@@ -187,7 +187,7 @@ async def test_dataku_lists_and_hapusdata_withdraws_only_the_subscription(bot: B
     await subscribed(user)
     await user.tap("Informasi BPJS")
     await user.send("/dataku")
-    assert "<b>Langganan pengumuman</b>" in user.last["text"] or "Langganan pengumuman" in user.text
+    assert "\nLangganan pengumuman\n• Topik: Informasi BPJS\n" in user.text
     assert "• Topik: Informasi BPJS" in user.text
     assert "• Wilayah: Seluruh Indonesia" in user.text
     await user.send("/hapusdata")
@@ -276,6 +276,7 @@ SUBSCRIBERS: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
     6: (("events",), ("31",)),  # DKI Jakarta
     7: ((), ()),  # agreed, chose no topic
     8: (("events", "surveys", "bpjs"), ()),  # stopped since
+    9: (("events", "surveys", "bpjs"), ()),  # blocked the bot since
 }
 
 AUDIENCES = [
@@ -307,6 +308,9 @@ async def test_audience_by_topic_and_region(bot: Bot) -> None:
         for place in places:
             await subs.toggle_region(person, place)
     await bot.services.rights.withdraw(8, ANNOUNCEMENTS_PURPOSE)
+    await bot.services.db.write(
+        ("INSERT INTO unreachable (person, since, reason) VALUES (9, '2026', 'blocked')", ())
+    )
     found = {key: await subs.members(*key) for key, _who in AUDIENCES}
     assert found == dict(AUDIENCES)
     # The query stands as a subquery too (the sender's outbox fills from one).
@@ -332,3 +336,21 @@ def test_the_way_out_line_in_both_languages() -> None:
     i18n = I18n("id")
     assert way_out(i18n.gettext("id")) == "Tidak ingin menerima pengumuman lagi? Ketik /berhenti."
     assert way_out(i18n.gettext("en")) == "Don't want announcements any more? Type /berhenti."
+
+
+async def test_after_a_survey_announcements_are_offered_until_subscribed(mini: Bot) -> None:
+    user = mini.user(9112)
+    await consent(user, "uji")
+    await to_review(user)
+    await user.tap("Kirim")
+    assert user.buttons() == ["📅 Acara mendatang", "🔔 Terima pengumuman"]
+    offer = user.last
+    await user.tap("Terima pengumuman")
+    assert user.last["message_id"] == offer["message_id"]  # the offer became the notice
+    assert user.text.startswith("Pengumuman: tentang data Anda")
+    assert subscription(mini.services.settings, 9112) is None
+    await user.tap(ADULT)
+    await user.tap("Survei")
+    assert subscription(mini.services.settings, 9112) == ('["surveys"]', "[]")
+    assert "✅ Survei" in user.buttons()
+    no_refusals(mini)

@@ -91,10 +91,13 @@ class SubscriptionService:
         """Active subscribers an announcement of `topic` in `region` reaches (see the module's
         docstring). Subscribers are those with a subscription row and an unwithdrawn consent
         to announcements (withdrawing deletes the row as well; the check costs little and
-        keeps a half-done withdrawal from reaching anyone)."""
+        keeps a half-done withdrawal from reaching anyone), less those Telegram said cannot be
+        reached (blocked the bot: the outbox's `unreachable`), so that counts shown to staff
+        are the people a broadcast will really go to."""
         sql = (
             "SELECT s.user_id FROM subscriptions s WHERE EXISTS (SELECT 1 FROM consents c "
-            "WHERE c.user_id = s.user_id AND c.purpose = ? AND c.withdrawn_at IS NULL)"
+            "WHERE c.user_id = s.user_id AND c.purpose = ? AND c.withdrawn_at IS NULL) "
+            "AND s.user_id NOT IN (SELECT person FROM unreachable)"
         )
         params: list[str] = [ANNOUNCEMENTS_PURPOSE]
         if topic is None:

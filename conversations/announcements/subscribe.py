@@ -23,6 +23,7 @@ from bot.storage.subscriptions import Subscription
 from handlers.buttons import (
     SubConsent,
     SubEverywhere,
+    SubOffer,
     SubPlaces,
     SubRegion,
     SubShow,
@@ -136,10 +137,27 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
     await send(context, w.chat_id, *choices_screen(subscription, w._))
 
 
-async def _ask_consent(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+@personal
+async def on_offer(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    """🔔 under a survey's thanks: the notice (or, once agreed, the choices) in its place."""
+    if SubOffer.tapped(update) is None:
+        await no_longer_active(update, w)
+        return
+    await toast(update)
+    subscription = await services(context).subscriptions.current(w.user_id)
+    if subscription is None:
+        await edit_or_send(update, context, w.chat_id, notice(w._), _consent_keyboard(w))
+    else:
+        await edit_or_send(update, context, w.chat_id, *choices_screen(subscription, w._))
+
+
+def _consent_keyboard(w: Who) -> Keyboard:
     agree, disagree = SubConsent(True).pack(), SubConsent(False).pack()
-    markup = age_keyboard(w, ANNOUNCEMENTS_PURPOSE, agree, disagree)
-    await send(context, w.chat_id, notice(w._), markup)
+    return age_keyboard(w, ANNOUNCEMENTS_PURPOSE, agree, disagree)
+
+
+async def _ask_consent(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    await send(context, w.chat_id, notice(w._), _consent_keyboard(w))
 
 
 @personal
@@ -282,3 +300,4 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_region, pattern=SubRegion.pattern))
     app.add_handler(CallbackQueryHandler(on_everywhere, pattern=SubEverywhere.pattern))
     app.add_handler(CallbackQueryHandler(on_stop, pattern=SubStop.pattern))
+    app.add_handler(CallbackQueryHandler(on_offer, pattern=SubOffer.pattern))

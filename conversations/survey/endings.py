@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.survey.loader import ordered
 from bot.core.text import pick
-from handlers.buttons import EventList, PickSurvey
+from handlers.buttons import EventList, PickSurvey, SubOffer
 from handlers.common import Who, services
 from handlers.send import button, keyboard, send
 
@@ -22,6 +22,9 @@ async def offer_next(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     left = [s for s in ordered(svc.surveys.surveys) if s.id not in done]
     rows = [[button("📝 " + pick(s.title, w.locale), PickSurvey(s.id).pack())] for s in left]
     rows.append([button("📅 " + w._("Upcoming events"), EventList(0).pack())])
+    if await svc.subscriptions.current(w.user_id) is None:
+        # Someone who just answered may want to hear of the next survey or workshop.
+        rows.append([button("🔔 " + w._("Get announcements"), SubOffer().pack())])
     if left:
         text = w._("You can also fill in another survey, or see the upcoming events (/acara):")
     else:
