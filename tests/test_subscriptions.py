@@ -4,6 +4,8 @@ of a topic in a region reaches."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.config import Settings
@@ -321,6 +323,22 @@ async def test_audience_by_topic_and_region(bot: Bot) -> None:
         audience.params,
     )
     assert counted[0]["n"] == 4
+
+
+async def test_at_most_ten_regions(bot: Bot) -> None:
+    user = bot.user(9113)
+    await subscribed(user)
+    await user.tap("📍 Pilih wilayah")
+    await user.tap("Nusa Tenggara Timur")
+    places = [b.removeprefix("⬜ ") for b in user.buttons()[1:12]]
+    for place in places[:10]:
+        await user.tap(place)
+    chosen = subscription(bot.services.settings, 9113)
+    assert chosen is not None and len(json.loads(chosen[1])) == 10
+    await user.tap(places[10])
+    assert toast_of(bot) == "Anda dapat memilih paling banyak 10 wilayah. Hapus salah satu dulu."
+    assert subscription(bot.services.settings, 9113) == chosen
+    no_refusals(bot)
 
 
 def test_overlapping_regions_are_kept_once() -> None:

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.core import regions
-from bot.core.announcements import TOPICS
+from bot.core.announcements import MOST_REGIONS, TOPICS
 from bot.i18n import Gettext
 from bot.services.people import ANNOUNCEMENTS_PURPOSE
 from bot.storage.subscriptions import Subscription
@@ -233,9 +233,14 @@ async def on_places(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
 async def on_region(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     tap = SubRegion.tapped(update)
     subs = services(context).subscriptions
+    before = await subs.current(w.user_id)
     changed = None if tap is None else await subs.toggle_region(w.user_id, tap.region)
-    if tap is None or changed is None:
+    if tap is None or before is None or changed is None:
         await no_longer_active(update, w)
+        return
+    if changed.regions == before.regions:  # full: redrawing the same screen is refused
+        text = w._("You can choose at most {count} regions. Remove one first.")
+        await toast(update, text.format(count=MOST_REGIONS))
         return
     await toast(update)
     province = regions.by_code(tap.region.split(".")[0])
