@@ -15,7 +15,12 @@ PURPOSE_DATA: dict[str, tuple[str, ...]] = {
     "survey": ("DELETE FROM responses WHERE user_id = ?",),
     "events": ("DELETE FROM registrations WHERE user_id = ?",),
     "wishes": ("DELETE FROM event_wishes WHERE user_id = ?",),
-    "announcements": ("DELETE FROM subscriptions WHERE user_id = ?",),
+    # Deliveries still pending would send the person an announcement after they said stop;
+    # those sent stay as the record of what went out (they go with the person on erasure).
+    "announcements": (
+        "DELETE FROM subscriptions WHERE user_id = ?",
+        "DELETE FROM deliveries WHERE person = ? AND status = 'pending'",
+    ),
 }
 
 
