@@ -16,6 +16,7 @@ is written, not even that answer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import Update
@@ -55,6 +56,29 @@ def from_an_older_notice(update: Update) -> bool:
 
 async def notice_changed(update: Update, w: Who) -> None:
     await toast(update, w._("This notice has been updated. Please read the new one below."))
+
+
+async def agreed_to_current(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    w: Who,
+    agree: bool,
+    declined: str,
+    ask_again: Callable[[], Awaitable[None]],
+) -> bool:
+    """The answers every notice's buttons share. "Tidak setuju": `declined` in place of the
+    notice, nothing stored. An Agree under a notice older than the age check: the current
+    notice, asked again (`ask_again`). True only for an Agree on the current notice, which the
+    caller then records."""
+    if not agree:
+        await toast(update)
+        await edit_or_send(update, context, w.chat_id, escape(declined))
+        return False
+    if from_an_older_notice(update):
+        await notice_changed(update, w)
+        await ask_again()
+        return False
+    return True
 
 
 def under_18_text(w: Who, contact: str) -> str:

@@ -31,7 +31,7 @@ from handlers.buttons import (
     SubTopic,
 )
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.consent import age_keyboard, from_an_older_notice, notice_changed
+from handlers.consent import age_keyboard, agreed_to_current
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 
 
@@ -166,14 +166,10 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
     if tap is None:
         await no_longer_active(update, w)
         return
-    if not tap.agree:
-        await toast(update)
-        text = w._("Nothing was stored. You can subscribe later with /langganan.")
-        await edit_or_send(update, context, w.chat_id, escape(text))
-        return
-    if from_an_older_notice(update):
-        await notice_changed(update, w)
-        await _ask_consent(context, w)
+    declined = w._("Nothing was stored. You can subscribe later with /langganan.")
+    if not await agreed_to_current(
+        update, context, w, tap.agree, declined, lambda: _ask_consent(context, w)
+    ):
         return
     subscription = await services(context).subscriptions.start(w.user_id, w.locale)
     await toast(update)

@@ -28,7 +28,7 @@ from conversations.events import render
 from handlers import input_router
 from handlers.buttons import WISH_WORDS, ForgetWish, NotifyMe, OpenEvent, WishConsent
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.consent import age_keyboard, from_an_older_notice, notice_changed
+from handlers.consent import age_keyboard, agreed_to_current
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 
 # /acarasaya's wishes come after its events: a handler group of their own runs after group 0.
@@ -163,15 +163,12 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
     if tap is None or (tap.agree and svc.event_search.wish_of(tap.words) is None):
         await no_longer_active(update, w)
         return
-    if not tap.agree:
-        await toast(update)
-        text = w._("Nothing was stored. You can still look at events with /acara.")
-        await edit_or_send(update, context, w.chat_id, escape(text))
-        return
-    criteria = svc.event_search.wish_of(tap.words)
-    if criteria is not None and from_an_older_notice(update):
-        await notice_changed(update, w)
-        await _ask_consent(context, w, tap.words, " ".join(criteria.words))
+    criteria = svc.event_search.wish_of(tap.words)  # None only when declining (see above)
+    declined = w._("Nothing was stored. You can still look at events with /acara.")
+    wish = " ".join(criteria.words) if criteria else ""
+    if not await agreed_to_current(
+        update, context, w, tap.agree, declined, lambda: _ask_consent(context, w, tap.words, wish)
+    ):
         return
     await svc.people.consent(w.user_id, w.locale, WISHES_PURPOSE)
     await _keep(update, context, w, tap.words, edit=True)

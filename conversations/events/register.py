@@ -22,7 +22,7 @@ from conversations.events.render import label, place_status, title_of
 from conversations.events.tickets import send_ticket
 from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register, ShowTicket
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.consent import age_keyboard, from_an_older_notice, notice_changed
+from handlers.consent import age_keyboard, agreed_to_current
 from handlers.jobs import on_job
 from handlers.send import Button, button, edit_or_send, keyboard, send, toast
 
@@ -136,14 +136,10 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
     if tap is None:
         await no_longer_active(update, w)
         return
-    if not tap.agree:
-        await toast(update)
-        text = w._("Nothing was stored. You can still look at events with /acara.")
-        await edit_or_send(update, context, w.chat_id, escape(text))
-        return
-    if from_an_older_notice(update):
-        await notice_changed(update, w)
-        await _ask_consent(context, w, tap.event_id)
+    declined = w._("Nothing was stored. You can still look at events with /acara.")
+    if not await agreed_to_current(
+        update, context, w, tap.agree, declined, lambda: _ask_consent(context, w, tap.event_id)
+    ):
         return
     await services(context).people.consent(w.user_id, w.locale, EVENTS_PURPOSE)
     await _register(update, context, w, tap.event_id, edit=True)
