@@ -42,6 +42,14 @@ async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Who | None:
     return Who(user.id, chat.id, locale, svc.i18n.gettext(locale))
 
 
+async def language_of(context: ContextTypes.DEFAULT_TYPE, person: int) -> tuple[str, Gettext]:
+    """The language to write to `person` in when no update of theirs says it (a job: a
+    reminder, a notice): the one they chose, else the bot's default."""
+    svc = services(context)
+    locale = await svc.people.locale(person, svc.settings.default_locale)
+    return locale, svc.i18n.gettext(locale)
+
+
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 PersonalHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Who], Awaitable[None]]
 

@@ -21,7 +21,7 @@ from bot.core.formatting import date_time, long_date
 from bot.i18n import Gettext
 from bot.services.events import CHECKED_IN_JOB, Admission, CheckIn
 from conversations.events.render import title_of
-from handlers.common import KEY, Who, personal, services
+from handlers.common import KEY, Who, language_of, personal, services
 from handlers.jobs import on_job
 from handlers.send import send
 from handlers.staff import StaffCommandHandler
@@ -96,8 +96,7 @@ async def tell_checked_in(
     place = next((p for p in await svc.events.all_mine(person) if p.event.id == event_id), None)
     if place is None or place.attended_at is None:
         return
-    locale = await svc.people.locale(person, svc.settings.default_locale)
-    _ = svc.i18n.gettext(locale)
+    locale, _ = await language_of(context, person)
     text = _("✅ Your attendance at “{title}” has been recorded. Welcome!").format(
         title=title_of(place.event, locale)
     )

@@ -21,7 +21,7 @@ from bot.services.people import EVENTS_PURPOSE
 from conversations.events.render import label, place_status, title_of
 from conversations.events.tickets import send_ticket
 from handlers.buttons import CancelPlace, ConfirmCancel, EventConsent, Register, ShowTicket
-from handlers.common import Who, no_longer_active, personal, services
+from handlers.common import Who, language_of, no_longer_active, personal, services
 from handlers.consent import age_keyboard, agreed_to_current
 from handlers.jobs import on_job
 from handlers.send import Button, button, edit_or_send, keyboard, send, toast
@@ -230,8 +230,7 @@ async def tell_promoted(
         return
     if await svc.events.registrations_status(person, event_id) != "confirmed":
         return
-    locale = await svc.people.locale(person, svc.settings.default_locale)
-    _ = svc.i18n.gettext(locale)
+    locale, _ = await language_of(context, person)
     text = _(
         "Good news: a seat has freed up, and you are now registered for “{title}” ({time}). "
         "See your events with /acarasaya."

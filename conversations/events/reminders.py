@@ -11,7 +11,7 @@ from bot.core.formatting import date_time
 from bot.services.reminders import REMINDER_JOB
 from conversations.events.render import title_of
 from handlers.buttons import ShowTicket
-from handlers.common import services
+from handlers.common import language_of, services
 from handlers.jobs import on_job
 from handlers.send import button, keyboard, send
 
@@ -24,8 +24,7 @@ async def remind(context: ContextTypes.DEFAULT_TYPE, person: int, data: dict[str
     if reminder is None:
         return
     event = reminder.event
-    locale = await svc.people.locale(person, svc.settings.default_locale)
-    _ = svc.i18n.gettext(locale)
+    locale, _ = await language_of(context, person)
     lines = [
         "⏰ "
         + escape(

@@ -13,7 +13,7 @@ from telegram.ext import Application, ContextTypes
 from bot.core.formatting import date_time
 from bot.services.event_admin import CANCELLED_JOB, CHANGED_JOB
 from conversations.events.render import title_of
-from handlers.common import services
+from handlers.common import language_of, services
 from handlers.jobs import on_job
 from handlers.send import send
 
@@ -35,8 +35,7 @@ async def tell_cancelled(
     event = await svc.events.event(event_id)  # type: ignore[arg-type]
     if event is None or event.status != "cancelled":
         return
-    locale = await svc.people.locale(person, svc.settings.default_locale)
-    _ = svc.i18n.gettext(locale)
+    locale, _ = await language_of(context, person)
     text = _(
         "Sorry, the event “{title}” ({time}) has been cancelled. See other events with /acara."
     ).format(title=title_of(event, locale), time=date_time(event.starts_at, event.zoneinfo, locale))
@@ -53,8 +52,7 @@ async def tell_changed(
     event = await svc.events.event(event_id)  # type: ignore[arg-type]
     if event is None or event.status != "published":
         return
-    locale = await svc.people.locale(person, svc.settings.default_locale)
-    _ = svc.i18n.gettext(locale)
+    locale, _ = await language_of(context, person)
     text = _(
         "The event “{title}” has changed. It is now on {time}, at {place}. "
         "See your events with /acarasaya."
