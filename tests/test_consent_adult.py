@@ -4,6 +4,7 @@ under 18 is thanked, told why, and nothing about them is stored, not even that a
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -31,10 +32,12 @@ def traces_of(settings: Settings, person: int) -> list[str]:
     conn = sqlite3.connect(f"file:{settings.database_path}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # The id as a whole number: a timestamp's microseconds (".391016") can hold its digits.
+        whole = re.compile(rf"(?<!\d){person}(?!\d)")
         found = []
         for table in tables:
             for row in conn.execute(f"SELECT * FROM {table}"):
-                if any(v == person or (isinstance(v, str) and str(person) in v) for v in row):
+                if any(v == person or (isinstance(v, str) and whole.search(v)) for v in row):
                     found.append(f"{table}: {row}")
         return found
     finally:
