@@ -39,6 +39,7 @@ class Delivery:
     attempts: int
     from_chat_id: int
     message_id: int
+    locale: str = "id"  # the recipient's, for the way-out button under the copy
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Outbox:
         audience: dict[str, Any] | None = None,
         quiet_hours: bool = True,
         scheduled_at: datetime | None = None,
+        locale: str = "id",
         now: datetime,
     ) -> tuple[int, int]:
         """Record a broadcast and a pending delivery for each recipient, all or nothing.
@@ -75,13 +77,15 @@ class Outbox:
         run inside SQLite as INSERT ... SELECT, or an iterable of ids (best a generator), fed
         to executemany in chunks. Each person gets at most one delivery; people recorded as
         unreachable get none. Every recipient must have a users row (they are subscribers, who
-        consented). Returns (broadcast id, number of deliveries)."""
+        consented). `locale` is the staff member's (their progress message). The 'created'
+        action is recorded with it: who sent what to whom, and when. Returns (broadcast id,
+        number of deliveries)."""
 
         def write(conn: sqlite3.Connection) -> tuple[int, int]:
             cursor = conn.execute(
                 "INSERT INTO broadcasts (created_by, created_at, status, from_chat_id, "
-                "message_id, fallback_text, audience, quiet_hours, scheduled_at) "
-                "VALUES (?, ?, 'sending', ?, ?, ?, ?, ?, ?)",
+                "message_id, fallback_text, audience, quiet_hours, scheduled_at, locale) "
+                "VALUES (?, ?, 'sending', ?, ?, ?, ?, ?, ?, ?)",
                 (
                     created_by,
                     to_db(now),
@@ -91,9 +95,15 @@ class Outbox:
                     json.dumps(audience or {}, ensure_ascii=False),
                     int(quiet_hours),
                     to_db(scheduled_at) if scheduled_at else None,
+                    locale,
                 ),
             )
             broadcast = int(cursor.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO broadcast_actions (broadcast_id, actor, action, at) "
+                "VALUES (?, ?, 'created', ?)",
+                (broadcast, created_by, to_db(now)),
+            )
             if isinstance(recipients, str):
                 # Named by a CTE, so the query's own column name does not matter.
                 conn.execute(
@@ -131,8 +141,9 @@ class Outbox:
         sending and due, in id order. Nothing is written: a delivery stays pending until its
         outcome is recorded, so one claimed by a process that then died is claimed again."""
         found = await self.db.fetchall(
-            "SELECT d.id, d.broadcast_id, d.person, d.attempts, b.from_chat_id, b.message_id "
-            "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+            "SELECT d.id, d.broadcast_id, d.person, d.attempts, b.from_chat_id, b.message_id, "
+            "u.locale FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+            "JOIN users u ON u.id = d.person "
             "WHERE d.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending' "
             "  AND (scheduled_at IS NULL OR scheduled_at <= ?)) "
             "AND d.status = 'pending' AND d.id > ? ORDER BY d.id LIMIT ?",
@@ -146,6 +157,7 @@ class Outbox:
                 r["attempts"],
                 r["from_chat_id"],
                 r["message_id"],
+                r["locale"],
             )
             for r in found
         ]
