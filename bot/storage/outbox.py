@@ -205,16 +205,41 @@ class Outbox:
 
         return await self.db.transact(write)
 
-    async def set_status(self, broadcast: int, status: str) -> None:
-        """Pause, resume ('sending') or cancel a broadcast. A cancelled one keeps its pending
-        rows as the record of who was not reached."""
-        await self.db.write(
-            (
-                "UPDATE broadcasts SET status = ? WHERE id = ? AND status NOT IN ('done', "
-                "'cancelled')",
-                (status, broadcast),
+    async def set_status(
+        self,
+        broadcast: int,
+        status: str,
+        actor: int | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Pause ('paused'), resume ('sending') or cancel ('cancelled') a broadcast; False if
+        it is finished or already so (a second tap changes nothing and records nothing). With
+        `actor` (every staff tap), who did it and when is recorded in the same transaction. A
+        cancelled one keeps its pending rows as the record of who was not reached, and gets
+        its finished_at."""
+        action = {"paused": "paused", "sending": "resumed", "cancelled": "cancelled"}[status]
+        if actor is not None and now is None:
+            raise ValueError("an action is recorded with its time")
+        stamp = to_db(now) if now is not None else None
+
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE broadcasts SET status = ?, finished_at = CASE WHEN ? = 'cancelled' "
+                "THEN COALESCE(?, finished_at) ELSE finished_at END "
+                "WHERE id = ? AND status NOT IN ('done', 'cancelled', ?)",
+                (status, status, stamp, broadcast, status),
             )
-        )
+            if cursor.rowcount == 0:
+                return False
+            if actor is not None:
+                conn.execute(
+                    "INSERT INTO broadcast_actions (broadcast_id, actor, action, at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (broadcast, actor, action, stamp),
+                )
+            return True
+
+        return await self.db.transact(write)
 
     async def counts(self, broadcast: int) -> dict[str, int]:
         found = await self.db.fetchall(
