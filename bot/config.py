@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_SURVEYS = Path(__file__).parent / "surveys"
@@ -36,6 +36,10 @@ HOW_TO_FIX = {
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
     "BROADCAST_PER_SECOND": "use a number of broadcast messages per second from 1 to 1000 (Telegram allows about 30)",
     "EVENT_REMINDERS": "use up to 3 comma-separated numbers of hours before an event, e.g. 24,1 (0.5 is 30 minutes)",
+    "WEBHOOK_URL": "use the public https URL Telegram should post updates to, e.g. https://bot.example.go.id/telegram, or leave it empty to poll",
+    "WEBHOOK_SECRET": "set 16 to 256 letters, digits, _ or - (e.g. from `openssl rand -hex 32`); it is required with WEBHOOK_URL",
+    "WEBHOOK_LISTEN": "use the address to listen on, e.g. 127.0.0.1 behind a reverse proxy on the same machine, 0.0.0.0 in a container",
+    "WEBHOOK_PORT": "use a port number from 1 to 65535",
 }
 
 
@@ -74,6 +78,13 @@ class Settings(StorageSettings):
     # Telegram's paid broadcasts (allow_paid_broadcast: up to 1,000 a second, charged in
     # Stars): only for a bot whose owner enabled and funded them.
     broadcast_paid: bool = False
+    # Webhook mode instead of long polling when WEBHOOK_URL is set: Telegram posts updates to
+    # that public https URL, which a reverse proxy forwards to WEBHOOK_LISTEN:WEBHOOK_PORT. Each
+    # request must carry WEBHOOK_SECRET (Telegram sends it as a header) or it is refused.
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # The data controller in full, and where a person reaches a human about their data (UU PDP:
     # the notice names both). Shown in the consent notice, /privasi and /bantuan.
@@ -141,6 +152,29 @@ class Settings(StorageSettings):
     @classmethod
     def _normalise_case(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https://[^/\s:]+(:(443|80|88|8443))?(/\S*)?$", value):
+            raise ValueError("Telegram posts only to https URLs on port 443, 80, 88 or 8443")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 of A-Z, a-z, 0-9, _ and -. We ask for 16 or
+        # more: it is all that stands between the URL and anyone who finds it.
+        if value is not None and not value.get_secret_value().strip():
+            value = None
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError("required with WEBHOOK_URL")
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value().strip()):
+            raise ValueError("16 to 256 letters, digits, _ or -")
+        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("timezone")
     @classmethod

@@ -1,4 +1,5 @@
-"""Running the bot as a process: start in order, poll, and stop promptly and without loss.
+"""Running the bot as a process: start in order, receive updates (long polling, or a webhook
+when WEBHOOK_URL is set), and stop promptly and without loss.
 
 A stop (SIGTERM, SIGINT, or Telegram rejecting the token at any time) stops fetching, gives the
 updates being handled a few seconds, leaves everything else stored for the next start, closes
@@ -13,12 +14,16 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import Runtime, build
 from bot.config import Settings
-from bot.intake.polling import Poller
+from bot.intake.polling import ALLOWED_UPDATES, Poller
+from bot.intake.webhook import WebhookServer
 from bot.lifecycle import EXIT_CONFIG, EXIT_FAILED, EXIT_IN_USE, REJECTED_TOKEN
 from bot.logging_setup import redact
 from bot.storage.database import DatabaseInUse, MigrationError
@@ -42,13 +47,16 @@ async def serve(settings: Settings) -> int:
     code = await _start(runtime, settings)
     if code is not None:
         return code
-    poller = Poller(runtime.app.bot, runtime.services.intake, life.token_rejected)
-    polling = asyncio.create_task(poller.run(), name="polling")
-    polling.add_done_callback(lambda task: _polling_ended(task, runtime))
-    log.info("Bot started; polling for updates")
+    receive = _by_webhook if settings.webhook_url else _by_polling
+    try:
+        stop = await receive(runtime, settings)
+    except _CannotReceive as exc:
+        await _quietly(runtime.stop(grace=0))
+        print(redact(str(exc)), file=sys.stderr)
+        return exc.code
     code, reason = await life.wait()
     try:
-        await asyncio.wait_for(_stop(runtime, poller, polling), STOP_DEADLINE)
+        await asyncio.wait_for(stop(), STOP_DEADLINE)
     except TimeoutError:
         log.error("Stopping took longer than %.0f s; exiting anyway", STOP_DEADLINE)
     if reason:
@@ -79,7 +87,91 @@ async def _start(runtime: Runtime, settings: Settings) -> int | None:
     return code
 
 
-async def _stop(runtime: Runtime, poller: Poller, polling: asyncio.Task[None]) -> None:
+class _CannotReceive(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+Stop = Callable[[], Awaitable[None]]
+
+
+async def _by_polling(runtime: Runtime, settings: Settings) -> Stop:
+    poller = Poller(
+        runtime.app.bot, runtime.services.intake, runtime.services.lifecycle.token_rejected
+    )
+    polling = asyncio.create_task(poller.run(), name="polling")
+    polling.add_done_callback(lambda task: _polling_ended(task, runtime))
+    log.info("Bot started; polling for updates")
+    return lambda: _stop_polling(runtime, poller, polling)
+
+
+async def _by_webhook(runtime: Runtime, settings: Settings) -> Stop:
+    """Listen first, then tell Telegram where: its first POST must find us. The webhook stays
+    set at a stop, so Telegram keeps the updates that arrive while we are down and delivers
+    them when we are back (polling mode removes it again)."""
+    svc = runtime.services
+    assert settings.webhook_url and settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
+    server = WebhookServer(
+        svc.intake,
+        path=urlsplit(settings.webhook_url).path,
+        secret=secret,
+        host=settings.webhook_listen,
+        port=settings.webhook_port,
+        health=lambda: _health(runtime),
+        stopping=lambda: svc.lifecycle.stopping,
+    )
+    try:
+        await server.start()
+    except OSError as exc:
+        raise _CannotReceive(
+            f"Cannot listen for the webhook on {settings.webhook_listen}:"
+            f"{settings.webhook_port} ({exc.strerror}): check WEBHOOK_LISTEN and WEBHOOK_PORT.",
+            EXIT_FAILED,
+        ) from None
+    try:
+        await runtime.app.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+    except InvalidToken:
+        await server.stop()
+        raise _CannotReceive(REJECTED_TOKEN, EXIT_CONFIG) from None
+    except TelegramError as exc:
+        await server.stop()
+        raise _CannotReceive(
+            f"Telegram refused the webhook {settings.webhook_url} ({exc}): check WEBHOOK_URL "
+            "(https, on port 443, 80, 88 or 8443, reachable from the internet).",
+            EXIT_FAILED,
+        ) from None
+    log.info("Bot started; Telegram sends updates to the webhook")
+
+    async def stop() -> None:
+        await server.stop()  # take no more; Telegram resends whatever got no answer
+        rejected = svc.lifecycle.token_was_rejected
+        await runtime.stop(0 if rejected else GRACE)
+        log.info("Bot stopped")
+
+    return stop
+
+
+async def _health(runtime: Runtime) -> dict[str, Any]:
+    """What /healthz reports: the database answers, and how much work waits."""
+    db = runtime.services.db
+    waiting = await db.fetchone("SELECT COUNT(*) AS n FROM inbox WHERE handled_at IS NULL")
+    sending = await db.fetchone(
+        "SELECT COUNT(*) AS n FROM broadcasts WHERE status IN ('sending', 'paused')"
+    )
+    return {
+        "updates_waiting": int(waiting["n"]) if waiting else 0,
+        "broadcasts_running": int(sending["n"]) if sending else 0,
+    }
+
+
+async def _stop_polling(runtime: Runtime, poller: Poller, polling: asyncio.Task[None]) -> None:
     polling.cancel()
     await asyncio.gather(polling, return_exceptions=True)
     rejected = runtime.services.lifecycle.token_was_rejected

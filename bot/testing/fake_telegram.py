@@ -175,6 +175,8 @@ class FakeTelegram:
         self._chat_failures: dict[int, list[Exception]] = {}
         self._chat_always: dict[int, Exception] = {}
         self.originals: dict[tuple[int, int], dict[str, Any]] = {}
+        # The webhook the bot set (setWebhook), or None: while one is set, getUpdates is refused.
+        self.webhook: dict[str, Any] | None = None
 
     # -- what the bot calls --------------------------------------------------------------
 
@@ -249,7 +251,31 @@ class FakeTelegram:
         return BOT_USER
 
     def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
         return True
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:  # an empty URL removes the webhook, as deleteWebhook does
+            self.webhook = None
+            return True
+        if not re.match(r"^https://[^/\s:]+(:(443|80|88|8443))?(/\S*)?$", url):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, str):
+            allowed = json.loads(allowed)
+        self.webhook = {"url": url, "secret_token": secret, "allowed_updates": allowed}
+        return True
+
+    def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
         commands = params["commands"]
@@ -455,6 +481,12 @@ class FakeTelegram:
         return _public(message)
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         # Like Telegram: at most `limit` (1-100, default 100) of the oldest unconfirmed updates;
         # a backlog arrives in pages, each confirmed by the offset of the next call.
