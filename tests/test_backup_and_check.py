@@ -49,6 +49,10 @@ def updates_in(db: Path) -> set[int]:
         conn.close()
 
 
+def has_wal(db: Path) -> bool:
+    return Path(f"{db}-wal").exists()
+
+
 async def test_backup_while_people_write_then_restore_it(tmp_path: Path) -> None:
     db, copy = tmp_path / "bot.sqlite3", tmp_path / "backups" / "monday.sqlite3"
     telegram = FakeTelegram()
@@ -71,12 +75,12 @@ async def test_backup_while_people_write_then_restore_it(tmp_path: Path) -> None
 
         backed_up = updates_in(copy)
         assert stored_first <= backed_up < everything
-        assert not Path(f"{copy}-wal").exists()  # one file to carry away
+        assert not has_wal(copy)  # one file to carry away
 
         code, out = await cli(tmp_path, "restore", str(copy), **env)
         assert code == 0, out
         assert updates_in(db) == backed_up
-        assert not Path(f"{db}-wal").exists()
+        assert not has_wal(db)
 
         # The bot starts on what was restored and goes on answering.
         async with bot_process(tmp_path, "second", **env) as bot:
