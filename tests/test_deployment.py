@@ -121,8 +121,6 @@ def test_the_systemd_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
         timeout=60,
     )
     problems = [
-        line
-        for line in (done.stdout + done.stderr).splitlines()
-        if "berdaya-bot.service" in line
+        line for line in (done.stdout + done.stderr).splitlines() if "berdaya-bot.service" in line
     ]
     assert done.returncode == 0 and not problems, done.stdout + done.stderr
