@@ -17,6 +17,7 @@ from bot.core import regions
 from bot.core.survey.loader import load_surveys
 from bot.core.survey.model import RegionQuestion
 from bot.i18n import I18n
+from bot.intake.flood import FloodGuard
 from bot.intake.queue import Intake, Unfinished
 from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
@@ -57,6 +58,7 @@ from handlers import (
     commands,
     consent,
     errors,
+    flood,
     help,
     input_router,
     jobs,
@@ -138,7 +140,9 @@ def build(
     i18n = I18n(settings.default_locale)
     clock = clock or Clock()
     db = Database(settings.database_path)
-    intake = Intake(Inbox(db), clock)
+    # FLOOD_LIMIT 0 turns flood control off (the test harness, whose people type at machine speed).
+    guard = FloodGuard(settings.flood_limit) if settings.flood_limit else None
+    intake = Intake(Inbox(db), clock, flood=guard)
     scheduler = Scheduler(JobRepository(db), intake, clock)
     responses = ResponseRepository(db)
     catalog = EventRepository(db)
@@ -229,6 +233,7 @@ def build(
     privacy.register(app)
     consent.register(app)  # "under 18" under any consent notice: nothing stored
     unknown.register(app)  # answers only commands no other handler took
+    flood.register(app)  # the one notice to someone sending too fast
     errors.register(app)
     return Runtime(app, svc)
 

@@ -35,6 +35,7 @@ HOW_TO_FIX = {
     "CONTROLLER_CONTACT": "give an e-mail address, a phone number or a Telegram @username people can write to",
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
     "BROADCAST_PER_SECOND": "use a number of broadcast messages per second from 1 to 1000 (Telegram allows about 30)",
+    "FLOOD_LIMIT": "use a whole number of messages one person may send in 10 seconds (0: no limit)",
     "EVENT_REMINDERS": "use up to 3 comma-separated numbers of hours before an event, e.g. 24,1 (0.5 is 30 minutes)",
     "WEBHOOK_URL": "use the public https URL Telegram should post updates to, e.g. https://bot.example.go.id/telegram, or leave it empty to poll",
     "WEBHOOK_SECRET": "set 16 to 256 letters, digits, _ or - (e.g. from `openssl rand -hex 32`); it is required with WEBHOOK_URL",
@@ -85,6 +86,9 @@ class Settings(StorageSettings):
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Messages one person may send in 10 seconds; past it the rest are skipped unread and the
+    # person is asked, once, to slow down (bot/intake/flood.py). 0: no limit.
+    flood_limit: int = Field(default=20, ge=0, le=10_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # The data controller in full, and where a person reaches a human about their data (UU PDP:
     # the notice names both). Shown in the consent notice, /privasi and /bantuan.

@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from bot.intake.flood import FloodGuard, marker, sent_at
 from bot.services.clock import Clock
 from bot.storage.inbox import Arrival, Inbox, Stored
 
@@ -69,8 +70,10 @@ class Intake:
         concurrency: int = 256,
         window: int = 2048,
         per_person: int = 8,
+        flood: FloodGuard | None = None,
     ) -> None:
         self.inbox = inbox
+        self.flood = flood
         self.clock = clock
         self.concurrency = concurrency
         self.window = window
@@ -97,8 +100,21 @@ class Intake:
         """Store updates durably; when this returns, they survive any kill."""
         if not updates:
             return
-        await self.inbox.store([arrival(u) for u in updates], self.clock.now())
+        now = self.clock.now()
+        await self.inbox.store([self._admit(u, now.timestamp()) for u in updates], now)
         self.notify()
+
+    def _admit(self, update: dict[str, Any], arrived: float) -> Arrival:
+        """The update as stored: itself, or, from someone flooding the bot, a marker without
+        its content that at most tells them to slow down (see `bot.intake.flood`)."""
+        found = arrival(update)
+        if self.flood is None:
+            return found
+        verdict = self.flood.judge(found.person, sent_at(update, arrived))
+        if verdict.admitted:
+            return found
+        stand_in = marker(update, found.person, verdict.notify)
+        return Arrival(found.update_id, found.person, json.dumps(stand_in))
 
     def notify(self) -> None:
         """Rows were added to the inbox (updates, or scheduled work that fell due): look."""

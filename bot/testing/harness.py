@@ -195,6 +195,8 @@ def test_settings(tmp: Path, **overrides: Any) -> Settings:
         "telegram_bot_token": TEST_TOKEN,
         "database_path": tmp / "bot.sqlite3",
         "_env_file": None,
+        # Test people type at machine speed: flood control only where a test asks for it.
+        "flood_limit": 0,
     }
     values.update(overrides)
     return Settings(**values)
