@@ -1,7 +1,13 @@
-"""/dataku and /hapusdata: people see and delete what is stored about them (UU PDP)."""
+"""/dataku and /hapusdata: people see and delete what is stored about them (UU PDP).
+
+/dataku answers in words, then sends everything held as a JSON file (every row of every table
+that holds the person's data: profile, consents with their dates, answers, registrations,
+subscriptions, deliveries, wishes), the copy UU PDP's right of access asks for.
+"""
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Final
 
@@ -24,7 +30,7 @@ from conversations.events.ask import wish_line
 from conversations.events.render import place_status, title_of
 from handlers.buttons import Erase, Withdraw
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.send import button, edit_or_send, keyboard, send, toast
+from handlers.send import button, edit_or_send, keyboard, send, send_file, toast
 
 # Telegram caps a message at 4096 characters; long histories are cut with a note.
 MESSAGE_BUDGET = 3800
@@ -94,7 +100,24 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
             text += "\n…" + escape(_("(cut short: too long for one message)"))
             break
         text += ("\n" if text else "") + line
+    # The file first: the words stay the last message, where the chat opens.
+    await _send_everything(context, w)
     await send(context, w.chat_id, text)
+
+
+async def _send_everything(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    """The file: everything held, as stored (times in UTC), readable by any program."""
+    svc = services(context)
+    held = await svc.rights.everything(w.user_id)
+    document = {
+        "telegram_id": w.user_id,
+        "made_at": svc.clock.now().isoformat(timespec="seconds"),
+        "about": "UU PDP No. 27/2022: everything this bot holds about you, by table",
+        "tables": held,
+    }
+    content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    caption = w._("Everything we keep about you, as a file (JSON, times in UTC).")
+    await send_file(context, w.chat_id, f"dataku-{w.user_id}.json", content, escape(caption))
 
 
 # What withdrawing each purpose deletes, as the choice reads on its button.
