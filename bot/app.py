@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -21,36 +21,51 @@ from bot.intake.flood import FloodGuard
 from bot.intake.queue import Intake, Unfinished
 from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
-from bot.outbox.sender import Sender
+from bot.outbox.sender import ReplyPressure, Sender
+from bot.services.audit import AuditService
 from bot.services.awaiting import AwaitingService
+from bot.services.broadcast_control import BroadcastControl
+from bot.services.broadcasts import BroadcastService
 from bot.services.clock import Clock
 from bot.services.container import Services
 from bot.services.data_rights import DataRights
 from bot.services.event_admin import EventAdmin
 from bot.services.event_search import EventSearch
 from bot.services.events import EventService, region_questions
+from bot.services.exports import ExportService
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
+from bot.services.results import ResultsService
 from bot.services.staff import StaffService
 from bot.services.subscriptions import SubscriptionService
 from bot.services.surveys import SurveyService
+from bot.storage.audiences import AudienceRepository
+from bot.storage.audit import AuditRepository
 from bot.storage.awaiting import AwaitingRepository
+from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.database import Database
 from bot.storage.events import EventRepository
 from bot.storage.inbox import Inbox
 from bot.storage.jobs import JobRepository
 from bot.storage.outbox import Outbox
+from bot.storage.personal import PersonalData
 from bot.storage.registrants import RegistrantRepository
 from bot.storage.registrations import RegistrationRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.responses import ResponseRepository
+from bot.storage.results import ResultRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.subscriptions import SubscriptionRepository
 from bot.storage.users import UserRepository
 from bot.storage.wishes import WishRepository
-from conversations.announcements import subscribe
+from conversations.admin import audit as audit_log
+from conversations.admin import roles
+from conversations.announcements import compose, history, progress, subscribe
 from conversations.events import ask, browse, checkin, reminders, tickets
 from conversations.events import register as event_registration
+from conversations.results import export as results_export
+from conversations.results import public as public_results
+from conversations.results import staff as staff_results
 from conversations.staff import manage, notices, upload
 from conversations.staff import wizard as event_wizard
 from conversations.survey import entry, flow
@@ -90,6 +105,7 @@ class Runtime:
         svc, app = self.services, self.app
         await svc.db.open()  # first: a second process must be refused before anything else
         await svc.staff.load()
+        await svc.outbox.load_unreachable()  # before the first update asks came_back
         await app.initialize()  # getMe: a rejected token or an unreachable server stops us here
         await commands.publish(app, svc.i18n)
         if any(
@@ -106,13 +122,18 @@ class Runtime:
         svc.intake.start(self._handle)
         svc.scheduler.start()
         svc.sender.start(app.bot)  # resumes unfinished broadcasts: their rows are pending
+        progress.start(app)  # progress messages, found in the database, kept up to date
 
     async def _handle(self, body: str) -> None:
         document = json.loads(body)
         if "job" in document:  # scheduled work that fell due, in this person's order
             await jobs.run_job(self.app, document)
         else:
-            await self.app.process_update(Update.de_json(document, self.app.bot))
+            update = Update.de_json(document, self.app.bot)
+            if update.effective_user is not None:
+                # Someone who blocked the bot and writes again is reachable: a set lookup.
+                await self.services.outbox.came_back(update.effective_user.id)
+            await self.app.process_update(update)
         if self.services.lifecycle.token_was_rejected:
             # PTB handed the 401 to the error handler and returned; the reply never went out.
             raise Unfinished
@@ -146,9 +167,16 @@ def build(
     scheduler = Scheduler(JobRepository(db), intake, clock)
     responses = ResponseRepository(db)
     catalog = EventRepository(db)
-    outbox = Outbox(db)
+    # Quiet hours per recipient zone: from the region they subscribed to or answered.
+    outbox = Outbox(
+        db,
+        quiet=settings.quiet,
+        zone=settings.timezone,
+        region_questions=region_questions(surveys.values()),
+    )
     people = PeopleService(UserRepository(db), clock)
     awaiting = AwaitingService(AwaitingRepository(db), clock)
+    audit = AuditService(AuditRepository(db), clock)  # who did what, when: /audit
     survey_service = SurveyService(
         surveys,
         responses,
@@ -170,14 +198,19 @@ def build(
         db=db,
         i18n=i18n,
         clock=clock,
+        audit=audit,
         lifecycle=Lifecycle(),
         people=people,
-        rights=DataRights(people, survey_service, events, awaiting),
-        staff=StaffService(settings.admin_ids, StaffRepository(db)),
+        rights=DataRights(
+            people, survey_service, events, awaiting, audit=audit, personal=PersonalData(db)
+        ),
+        staff=StaffService(settings.admin_ids, StaffRepository(db), audit, clock),
         awaiting=awaiting,
         surveys=survey_service,
         events=events,
-        event_search=EventSearch(events, WishRepository(db), clock, settings.zone),
+        event_search=EventSearch(
+            events, WishRepository(db), clock, settings.zone, quiet=settings.quiet
+        ),
         event_admin=EventAdmin(catalog, RegistrantRepository(db), scheduler, clock),
         reminders=ReminderService(
             ReminderRepository(db), catalog, clock, settings.reminder_offsets
@@ -188,10 +221,20 @@ def build(
             clock,
             per_second=settings.broadcast_per_second,
             paid=settings.broadcast_paid,
+            way_out=subscribe.way_out_keyboards(i18n),
+            default_locale=settings.default_locale,
         ),
         intake=intake,
         scheduler=scheduler,
         subscriptions=SubscriptionService(SubscriptionRepository(db), people, clock),
+        exports=ExportService(settings.database_path, surveys, settings.zone),
+        broadcast_control=BroadcastControl(
+            BroadcastRepository(db), outbox, clock, per_second=settings.broadcast_per_second
+        ),
+        broadcasts=BroadcastService(
+            AudienceRepository(db), outbox, clock, settings.broadcast_per_second
+        ),
+        results=ResultsService(surveys, ResultRepository(db), clock, settings.results_min_group),
     )
 
     builder = (
@@ -202,16 +245,24 @@ def build(
         # Updates come from the durable intake, not from PTB's in-memory polling.
         .updater(None)
     )
-    if rate_limit:
-        # Paces sending under Telegram's limits and retries after its 429 "retry after".
-        limiter = AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    # Every reply takes a slot from the broadcast's pace (without waiting for it), so the two
+    # together stay under Telegram's global limit. With rate_limit (not in tests) it also paces
+    # replies under Telegram's limits and retries after its 429 "retry after".
+    limits = (
+        {"overall_max_rate": settings.max_messages_per_second, "max_retries": 3}
+        if rate_limit
+        else {"overall_max_rate": 0, "group_max_rate": 0, "max_retries": 0}
+    )
+    limiter = ReplyPressure(svc.sender.spend, **limits)
+    builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data[KEY] = svc
     # Reminders are derived from registrations and events at every look for due work.
     scheduler.add_source(svc.reminders.queue_due)
+    # So are wishes come true: however an event was published, the next look tells them.
+    scheduler.add_source(svc.event_search.queue_wishes)
 
     # Answers first: they are most of the traffic, and no other handler wants them.
     upload.register(app)  # staff: an events CSV sent as a document (before the router)
@@ -225,10 +276,18 @@ def build(
     ask.register(app)  # questions in people's own words, and wishes
     event_wizard.register(app)  # staff: /buatacara, and changing an event
     manage.register(app)  # staff: /kelolaacara
+    results_export.register(app)  # staff: /ekspor, a survey's responses as files
     notices.register(app)
     tickets.register(app)
     reminders.register(app)
     subscribe.register(app)  # /langganan and /berhenti: announcements people chose
+    progress.register(app)  # staff: a broadcast's ⏸ / ▶️ / ⛔ buttons
+    history.register(app)  # staff: /siaran, past and running broadcasts
+    compose.register(app)  # staff: /umumkan, and announcing a newly published event
+    staff_results.register(app)  # staff: /hasil, a survey's results and charts
+    public_results.register(app)  # interim results for those who answered a survey
+    roles.register(app)  # admins: /staf, who is staff
+    audit_log.register(app)  # admins: /audit
     help.register(app)
     privacy.register(app)
     consent.register(app)  # "under 18" under any consent notice: nothing stored
@@ -248,6 +307,10 @@ async def _housekeeping(context: object) -> None:
     registrations = await svc.events.purge_old(timedelta(days=svc.settings.retention_days))
     await svc.intake.inbox.purge_handled(svc.clock.now() - HANDLED_KEPT)
     wishes = await svc.event_search.purge_expired()  # kept WISH_DAYS at most
+    # Deliveries, people gone (unreachable), people left with nothing, audit entries.
+    kept = await svc.rights.purge_expired(timedelta(days=svc.settings.retention_days))
+    if any(kept.values()):
+        log.info("Housekeeping: retention deleted %s", kept)
     if wishes:
         log.info("Housekeeping: %d expired event wishes deleted", wishes)
     if expired or purged or registrations:

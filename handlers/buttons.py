@@ -499,3 +499,179 @@ class SubStop(ButtonData, prefix="subx"):
 @dataclass(frozen=True)
 class SubOffer(ButtonData, prefix="subo"):
     """🔔 under the thanks for a survey: /langganan, in place of the offer."""
+
+
+@dataclass(frozen=True)
+class SubQuit(ButtonData, prefix="subq"):
+    """🔕 under every announcement: opens the /berhenti question."""
+
+
+class AudienceStep(StrEnum):
+    """What a button of /umumkan's audience picker does (codes are in buttons already sent)."""
+
+    MENU = "m"  # the kinds of audience
+    ALL = "all"
+    TOPICS = "tl"
+    TOPIC = "t"  # arg: the topic
+    PROVINCES = "pl"
+    PROVINCE = "p"  # arg: a province code: its kabupaten/kota
+    REGION = "r"  # arg: the region chosen (a kabupaten/kota, or a whole province)
+    EVENTS = "el"  # arg: the page
+    EVENT = "e"  # arg: the event id
+    SURVEYS = "sl"  # arg: "done" (respondents) or "unfinished"
+    SURVEY = "s"  # arg: the survey id: its respondents
+    UNFINISHED = "u"  # arg: the survey id: who started it and did not finish
+
+
+@dataclass(frozen=True)
+class ComposeAudience(ButtonData, prefix="bca", staff=True):
+    """/umumkan: choosing who receives the announcement. `draft` is the number of the draft
+    the screen was drawn for: a button of an older draft is no longer active."""
+
+    draft: int
+    step: AudienceStep
+    arg: str = ""
+
+
+class ComposeAction(StrEnum):
+    """What a button of /umumkan's summary does."""
+
+    SEND = "ok"  # confirm: send now, or at the scheduled time
+    SCHEDULE = "at"  # ask for a time
+    NOW = "now"  # drop the scheduled time
+    URGENT = "u"  # toggle: also at night (no quiet hours)
+    AUDIENCE = "aud"  # choose the recipients again
+    SUMMARY = "b"  # back to the summary
+
+
+@dataclass(frozen=True)
+class ComposeSummary(ButtonData, prefix="bcs", staff=True):
+    """/umumkan: a button of the summary (see ComposeAction)."""
+
+    draft: int
+    action: ComposeAction
+
+
+@dataclass(frozen=True)
+class ComposeCancel(ButtonData, prefix="bcx", staff=True):
+    """/umumkan: ✖️ Batal, at any step: nothing is sent, the draft is dropped."""
+
+    draft: int
+
+
+@dataclass(frozen=True)
+class AnnounceEvent(ButtonData, prefix="bc", staff=True):
+    """📣 under a newly published event: /umumkan with the event's card as the content and
+    the subscribers to events in its region as the audience."""
+
+    event_id: int
+
+
+class BroadcastAction(StrEnum):
+    OPEN = "o"  # /siaran: show the broadcast's progress (or summary) again
+    PAUSE = "p"
+    RESUME = "r"
+    CANCEL = "c"  # asks first
+    CONFIRM = "x"  # yes, cancel it
+    KEEP = "k"  # no, let it go on
+
+
+@dataclass(frozen=True)
+class BroadcastTap(ButtonData, prefix="bp", staff=True):
+    """A broadcast's progress message and /siaran: pause, resume, cancel, show again."""
+
+    action: BroadcastAction
+    broadcast_id: int
+
+
+@dataclass(frozen=True)
+class BroadcastPage(ButtonData, prefix="bph", staff=True):
+    """/siaran: a page of past and running broadcasts, newest first."""
+
+    page: int
+
+
+class StaffAction(StrEnum):
+    """What a button of /staf does."""
+
+    LIST = "l"  # the list again
+    ADD = "a"  # the person picker (or a typed id)
+    REVOKE = "r"  # asks first
+    CONFIRM = "x"  # yes, revoke
+    KEEP = "k"  # no
+
+
+@dataclass(frozen=True)
+class StaffTap(ButtonData, prefix="st", staff=True):
+    """/staf (admins): add staff, revoke a staff member's role (`user_id`: 0 when none)."""
+
+    action: StaffAction
+    user_id: int
+
+
+class AuditAction(StrEnum):
+    PAGE = "p"  # show page `page` (0: the newest entries)
+    FILE = "f"  # the whole log as a CSV file
+
+
+@dataclass(frozen=True)
+class AuditTap(ButtonData, prefix="au", staff=True):
+    """/audit (admins): a page of the log, or the whole log as a file."""
+
+    action: AuditAction
+    page: int
+
+
+# -- results (/hasil, and interim results for respondents) --------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsShow(ButtonData, prefix="rs", staff=True):
+    """/hasil: one survey's results over `days` (0: all time) in `place` ("" all of Indonesia,
+    "53" a province, "53.71" a kabupaten/kota)."""
+
+    survey_id: str
+    days: int
+    place: str
+
+
+class ResultsStep(StrEnum):
+    LIST = "l"  # the list of surveys again
+    PLACES = "p"  # choose a place (provinces; a province's kabupaten/kota when one is chosen)
+    PERIODS = "d"  # choose a period
+
+
+@dataclass(frozen=True)
+class ResultsFilter(ButtonData, prefix="rsf", staff=True):
+    """/hasil: the choices for narrowing a survey's results, keeping the rest of the selection."""
+
+    survey_id: str
+    days: int
+    step: ResultsStep
+    place: str
+
+
+@dataclass(frozen=True)
+class ResultsPublic(ButtonData, prefix="rsp"):
+    """A respondent: a survey's interim results, for everyone or (`mine`) their own province."""
+
+    survey_id: str
+    mine: bool
+
+
+class ExportPeriod(StrEnum):
+    """/ekspor: which responses, or a step of the screens."""
+
+    ASK = "s"  # a survey chosen: ask which responses
+    ALL = "all"
+    WEEK = "7"  # submitted in the last 7 days
+    MONTH = "30"  # submitted in the last 30 days
+    BACK = "b"  # back to the list of surveys
+
+
+@dataclass(frozen=True)
+class ExportTap(ButtonData, prefix="ex", staff=True):
+    """/ekspor: a survey chosen, then the responses to send as Excel and CSV files."""
+
+    period: ExportPeriod
+    survey_id: str = ""

@@ -10,14 +10,19 @@ from bot.intake.queue import Intake
 from bot.intake.scheduler import Scheduler
 from bot.lifecycle import Lifecycle
 from bot.outbox.sender import Sender
+from bot.services.audit import AuditService
 from bot.services.awaiting import AwaitingService
+from bot.services.broadcast_control import BroadcastControl
+from bot.services.broadcasts import BroadcastService
 from bot.services.clock import Clock
 from bot.services.data_rights import DataRights
 from bot.services.event_admin import EventAdmin
 from bot.services.event_search import EventSearch
 from bot.services.events import EventService
+from bot.services.exports import ExportService
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
+from bot.services.results import ResultsService
 from bot.services.staff import StaffService
 from bot.services.subscriptions import SubscriptionService
 from bot.services.surveys import SurveyService
@@ -48,3 +53,8 @@ class Services:
     intake: Intake
     scheduler: Scheduler
     subscriptions: SubscriptionService
+    exports: ExportService
+    broadcast_control: BroadcastControl
+    broadcasts: BroadcastService
+    results: ResultsService
+    audit: AuditService
