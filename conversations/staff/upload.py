@@ -18,6 +18,7 @@ from telegram.ext import Application, ContextTypes, filters
 
 from bot.core.events.csvfile import EventFileError, parse_events
 from bot.core.formatting import number
+from conversations.announcements import compose
 from handlers.common import KEY, Who, personal, services
 from handlers.send import send
 from handlers.staff import StaffMessageHandler
@@ -34,6 +35,8 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     message = update.effective_message
     document = message.document if message else None
     if document is None:
+        return
+    if await compose.take_document(update, context, w):  # the announcement being composed
         return
     _ = w._
     if not (document.file_name or "").lower().endswith(".csv"):

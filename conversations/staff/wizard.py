@@ -22,9 +22,9 @@ from bot.storage.awaiting import Awaiting
 from conversations.events.render import title_of
 from conversations.staff import steps
 from handlers import input_router
-from handlers.buttons import WizardAction, WizardTap
+from handlers.buttons import AnnounceEvent, WizardAction, WizardTap
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.send import edit_or_send, send, toast
+from handlers.send import button, edit_or_send, keyboard, send, toast
 from handlers.staff import StaffButtonHandler, StaffCommandHandler
 
 FEATURE = "event_wizard"
@@ -258,7 +258,8 @@ async def _finish(
         text = w._(
             "✅ Published: “{title}”. People can find it with /acara; manage it with /kelolaacara."
         ).format(title=title_of(made, w.locale))
-        await edit_or_send(update, context, w.chat_id, escape(text))
+        announce = button(w._("📣 Announce this event"), AnnounceEvent(made.id or 0).pack())
+        await edit_or_send(update, context, w.chat_id, escape(text), keyboard([[announce]]))
         return
     saved = await svc.event_admin.save(wizard, tell)
     if saved.outcome is Saving.CAPACITY:
