@@ -12,7 +12,6 @@ from bot.lifecycle import Lifecycle
 from bot.outbox.sender import Sender
 from bot.services.audit import AuditService
 from bot.services.awaiting import AwaitingService
-from bot.services.broadcasts import BroadcastService
 from bot.services.broadcast_control import BroadcastControl
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import Clock
@@ -54,7 +53,6 @@ class Services:
     intake: Intake
     scheduler: Scheduler
     subscriptions: SubscriptionService
-    broadcasts: BroadcastService
     exports: ExportService
     broadcast_control: BroadcastControl
     broadcasts: BroadcastService
