@@ -34,6 +34,7 @@ HOW_TO_FIX = {
     "CONTROLLER_NAME": "name the data controller in full, e.g. Kementerian Koordinator Bidang Pemberdayaan Masyarakat",
     "CONTROLLER_CONTACT": "give an e-mail address, a phone number or a Telegram @username people can write to",
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
+    "RESULTS_MIN_GROUP": "use a whole number of people from 2 to 1000 (default 5): smaller groups are never broken down in results",
     "BROADCAST_PER_SECOND": "use a number of broadcast messages per second from 1 to 1000 (Telegram allows about 30)",
     "FLOOD_LIMIT": "use a whole number of messages one person may send in 10 seconds (0: no limit)",
     "EVENT_REMINDERS": "use up to 3 comma-separated numbers of hours before an event, e.g. 24,1 (0.5 is 30 minutes)",
@@ -67,6 +68,9 @@ class Settings(StorageSettings):
     response_expiry_hours: int = Field(default=14 * 24, ge=1)
     # Submitted answers are deleted this many days after submission (said in the consent notice).
     retention_days: int = Field(default=730, ge=1)
+    # /hasil and the results shown to respondents never break down a group of fewer people
+    # than this (a filter to one village must not show how its two respondents answered).
+    results_min_group: int = Field(default=5, ge=2, le=1000)
     # After this much silence the first message re-shows the current question instead of
     # being taken as its answer: "25" typed days later is rarely meant for question 7.
     resume_after_minutes: int = Field(default=30, ge=1)

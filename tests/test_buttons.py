@@ -45,6 +45,9 @@ from handlers.buttons import (
     OpenEventIn,
     PickSurvey,
     Register,
+    ResultsFilter,
+    ResultsPublic,
+    ResultsShow,
     Registry,
     ShowTicket,
     StaffTap,
@@ -156,6 +159,9 @@ def test_the_kinds_and_their_prefixes() -> None:
         "subq": SubQuit,
         "st": StaffTap,
         "au": AuditTap,
+        "rs": ResultsShow,
+        "rsf": ResultsFilter,
+        "rsp": ResultsPublic,
     }
     assert {k for k in ALL if k.staff} == {
         WizardTap,
@@ -168,6 +174,8 @@ def test_the_kinds_and_their_prefixes() -> None:
         ComposeCancel,
         StaffTap,
         AuditTap,
+        ResultsShow,
+        ResultsFilter,
     }
 
 

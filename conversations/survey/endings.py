@@ -8,9 +8,10 @@ from html import escape
 
 from telegram.ext import ContextTypes
 
+from bot.core.results.tally import public
 from bot.core.survey.loader import ordered
 from bot.core.text import pick
-from handlers.buttons import EventList, PickSurvey, SubOffer
+from handlers.buttons import EventList, PickSurvey, ResultsPublic, SubOffer
 from handlers.common import Who, services
 from handlers.send import button, keyboard, send
 
@@ -18,9 +19,19 @@ from handlers.send import button, keyboard, send
 async def offer_next(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     """A message of its own under the thanks, which stays as it is when a button is tapped."""
     svc = services(context)
-    done = {response.survey_id for response in await svc.surveys.submitted(w.user_id)}
+    sent = await svc.surveys.submitted(w.user_id)
+    done = {response.survey_id for response in sent}
     left = [s for s in ordered(svc.surveys.surveys) if s.id not in done]
-    rows = [[button("📝 " + pick(s.title, w.locale), PickSurvey(s.id).pack())] for s in left]
+    rows = []
+    # The survey just sent is the latest submitted: its public questions' interim results are
+    # given back to the person who just added to them.
+    latest = max(sent, key=lambda r: r.submitted_at, default=None)
+    just_sent = svc.surveys.surveys.get(latest.survey_id) if latest else None
+    if just_sent is not None and public(just_sent):
+        rows.append(
+            [button("📊 " + w._("See interim results"), ResultsPublic(just_sent.id, False).pack())]
+        )
+    rows += [[button("📝 " + pick(s.title, w.locale), PickSurvey(s.id).pack())] for s in left]
     rows.append([button("📅 " + w._("Upcoming events"), EventList(0).pack())])
     if await svc.subscriptions.current(w.user_id) is None:
         # Someone who just answered may want to hear of the next survey or workshop.

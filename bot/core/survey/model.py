@@ -94,6 +94,15 @@ class BaseQuestion(Strict):
     show_if: Condition | None = None
     # Shown instead of the built-in validation message, e.g. to explain a range.
     error: LocalText | None = None
+    # Respondents see this question's interim results after submitting (/hasil's chart, the
+    # same small-group threshold). Only questions with a chart: choice, yes/no and scale.
+    public: bool = False
+
+    @model_validator(mode="after")
+    def _public_charted(self) -> BaseQuestion:
+        if self.public and getattr(self, "type", None) not in ("single", "multi", "yes_no", "scale"):
+            raise ValueError("public: true is for choice, yes/no and scale questions (a chart)")
+        return self
 
 
 class ChoiceQuestion(BaseQuestion):
