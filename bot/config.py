@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.quiet import QuietHours
+
 BUNDLED_SURVEYS = Path(__file__).parent / "surveys"
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -36,6 +38,7 @@ HOW_TO_FIX = {
     "MAX_MESSAGES_PER_SECOND": "use a number of messages per second from 1 to 1000 (Telegram allows about 30)",
     "RESULTS_MIN_GROUP": "use a whole number of people from 2 to 1000 (default 5): smaller groups are never broken down in results",
     "BROADCAST_PER_SECOND": "use a number of broadcast messages per second from 1 to 1000 (Telegram allows about 30)",
+    "QUIET_HOURS": "use a span of local hours such as 21-6 (21.00 to 06.00), or leave it empty for none",
     "FLOOD_LIMIT": "use a whole number of messages one person may send in 10 seconds (0: no limit)",
     "EVENT_REMINDERS": "use up to 3 comma-separated numbers of hours before an event, e.g. 24,1 (0.5 is 30 minutes)",
     "WEBHOOK_URL": "use the public https URL Telegram should post updates to, e.g. https://bot.example.go.id/telegram, or leave it empty to poll",
@@ -83,6 +86,10 @@ class Settings(StorageSettings):
     # Telegram's paid broadcasts (allow_paid_broadcast: up to 1,000 a second, charged in
     # Stars): only for a bot whose owner enabled and funded them.
     broadcast_paid: bool = False
+    # No announcement reaches a person between these local hours in their own zone (WIB, WITA
+    # or WIT, from their region); they get it in the morning. Empty: no quiet hours. Staff can
+    # send one urgent broadcast through the night.
+    quiet_hours: str = "21-6"
     # Webhook mode instead of long polling when WEBHOOK_URL is set: Telegram posts updates to
     # that public https URL, which a reverse proxy forwards to WEBHOOK_LISTEN:WEBHOOK_PORT. Each
     # request must carry WEBHOOK_SECRET (Telegram sends it as a header) or it is refused.
@@ -161,6 +168,12 @@ class Settings(StorageSettings):
     def _normalise_case(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_span(cls, value: str) -> str:
+        QuietHours.parse(value)  # ValueError names what is wrong
+        return value.strip()
+
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str) -> str:
@@ -196,6 +209,11 @@ class Settings(StorageSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> QuietHours | None:
+        """QUIET_HOURS parsed; None when there are none."""
+        return QuietHours.parse(self.quiet_hours)
 
     @property
     def reminder_offsets(self) -> tuple[timedelta, ...]:

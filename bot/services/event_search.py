@@ -8,8 +8,10 @@ for /acara) and the wishes meet their repository, with their limits and retentio
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.events.model import Event
@@ -21,9 +23,15 @@ from bot.core.events.search import (
     kept_criteria,
     parse,
 )
+from bot.core.quiet import QuietHours
 from bot.services.clock import Clock
 from bot.services.events import EventService, nearest_first
-from bot.storage.wishes import Kept, Wish, WishRepository
+from bot.storage.wishes import Kept, Telling, Wish, WishRepository
+
+log = logging.getLogger(__name__)
+
+# The job that tells a person a wish came true (conversations/events/ask.py runs it).
+WISH_JOB = "event_wish"
 
 # How long a wish is kept if no matching event is published (the wishes notice says so).
 WISH_DAYS = 180
@@ -47,13 +55,20 @@ class SearchAnswer:
 
 class EventSearch:
     def __init__(
-        self, events: EventService, wishes: WishRepository, clock: Clock, zone: ZoneInfo
+        self,
+        events: EventService,
+        wishes: WishRepository,
+        clock: Clock,
+        zone: ZoneInfo,
+        quiet: QuietHours | None = None,
     ) -> None:
         self.events = events
         self.wishes = wishes
         self.clock = clock
         self.zone = zone  # time words ("besok", "bulan depan") are the person's
+        self.quiet = quiet  # a wish come true is news, not an alarm: it waits for the morning
         self.matcher = Matcher()
+        self._looked: tuple[Any, ...] | None = None  # events and wishes as last matched
 
     async def answer(self, user_id: int, text: str) -> SearchAnswer:
         """The events a message asks about, best first; or, for a message that is not about
@@ -111,6 +126,64 @@ class EventSearch:
                 found.append(wish)
         return found
 
+    async def queue_wishes(self, now: datetime) -> int:
+        """A scheduler source: tell each person whose wish a published, upcoming event now
+        matches, once. Derived from the data like reminders, so however an event is published
+        (the wizard, a CSV sent in chat, `python -m bot events import`) the next look finds
+        it, and a restart neither drops nor repeats a telling.
+
+        Each wish answers one event, the soonest it matches, and is then deleted; a person
+        whose several wishes one event matches hears once. Nothing is read beyond two
+        aggregates while neither the events nor the wishes changed."""
+        looked = (await self.events.catalog.fingerprint(), await self.wishes.marker())
+        if looked == self._looked:
+            return 0
+        wishes = await self.wishes.active(now)
+        tellings: list[Telling] = []
+        if wishes:
+            told = await self.wishes.told()
+            upcoming = await self.events.upcoming()  # soonest first
+            found: dict[tuple[int, int], list[Wish]] = {}
+            for wish in wishes:  # a wish answers the first event it matches
+                criteria = kept_criteria(wish.criteria)
+                for event in upcoming:
+                    pair = (wish.user_id, event.id or 0)
+                    if pair not in told and admits(criteria, event, self.matcher):
+                        found.setdefault(pair, []).append(wish)
+                        break
+            for (person, event_id), answered in found.items():
+                due = await self._awake(person, now)
+                ids = tuple(w.id for w in answered)
+                tellings.append(Telling(person, event_id, ids, answered[0].text, due))
+        queued = await self.wishes.tell(tellings, WISH_JOB, now) if tellings else 0
+        # Telling deleted wishes, so the marker moved: the next look matches once more and
+        # finds nothing new, then rests until an event or a wish changes.
+        self._looked = looked if not tellings else None
+        if queued:
+            log.info("Queued %d wishes come true", queued)
+        return queued
+
+    async def _awake(self, person: int, now: datetime) -> datetime:
+        """`now`, or when the person's quiet hours end if they are asleep (their zone from the
+        region they answered, else the bot's)."""
+        if self.quiet is None:
+            return now
+        zone = await self.events.zone_for(person, self.zone)
+        return self.quiet.ends(now, zone)
+
+    async def telling(self, person: int, data: dict[str, Any]) -> tuple[str, Event] | None:
+        """The wish and the event a queued telling stands for, if it is still to be sent: the
+        record stands (not deleted with /hapusdata) and the event is still upcoming."""
+        try:
+            event_id = int(data["event_id"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        wish = await self.wishes.telling(person, event_id)
+        event = await self.events.upcoming_event(event_id)
+        return None if wish is None or event is None else (wish, event)
+
     async def purge_expired(self) -> int:
-        """Delete the wishes kept WISH_DAYS without a matching event."""
-        return await self.wishes.purge_expired(self.clock.now())
+        """Delete the wishes kept WISH_DAYS without a matching event, and the records of
+        tellings as old (they only keep a wish asked again from the same event)."""
+        now = self.clock.now()
+        return await self.wishes.purge_expired(now, now - timedelta(days=WISH_DAYS))

@@ -16,10 +16,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.events.zones import PROVINCE_ZONES, WIB, ZONES
+from bot.core.quiet import QuietHours
 from bot.storage.database import Database
 from bot.storage.timefmt import to_db
 
 CHUNK = 10_000  # rows handed to one executemany: bounds memory, not the transaction
+
+
+def _zone_of(code: str) -> str:
+    """SQL: the IANA zone of a region code expression ("53.71" -> Asia/Makassar), else NULL.
+    A CASE over the province table, so filling a million deliveries' zones stays in SQLite."""
+    whens = " ".join(f"WHEN '{p}' THEN '{z}'" for p, z in PROVINCE_ZONES.items())
+    return f"(CASE substr({code}, 1, 2) {whens} END)"
+
+
+_CHOSEN_ZONE = _zone_of("json_extract(s.regions, '$[0]')")  # the first region subscribed to
+_ANSWERED_ZONE = _zone_of("w.code")  # the region last answered in a survey
 
 
 @dataclass(frozen=True)
@@ -55,8 +68,22 @@ class Outcome:
 
 
 class Outbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        quiet: QuietHours | None = None,
+        zone: str = WIB,
+        region_questions: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """`quiet`: the hours nothing is delivered in a recipient's zone (None: none). `zone`:
+        the bot's TIMEZONE, for recipients whose region is unknown. `region_questions`: the
+        (survey, question) pairs asking where a person is, the fallback for their zone."""
         self.db = db
+        self.quiet = quiet
+        self.zone = zone
+        self.region_questions = tuple(region_questions)
+        self._unreachable: set[int] | None = None  # loaded at the first look (came_back)
 
     async def create(
         self,
@@ -105,26 +132,20 @@ class Outbox:
                 (broadcast, created_by, to_db(now)),
             )
             if isinstance(recipients, str):
-                # Named by a CTE, so the query's own column name does not matter.
-                conn.execute(
-                    f"WITH picked(person) AS ({recipients}) "
-                    "INSERT OR IGNORE INTO deliveries (broadcast_id, person) "
-                    "SELECT ?, person FROM picked "
-                    "WHERE person NOT IN (SELECT person FROM unreachable)",
-                    (*params, broadcast),
-                )
+                self._fill(conn, broadcast, recipients, tuple(params))
             else:
+                # Ids from Python go through a temporary table, so both kinds of recipients
+                # are filled (zones included) by the one INSERT ... SELECT of _fill.
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS picked_ids (person INTEGER)")
+                conn.execute("DELETE FROM temp.picked_ids")
                 people = iter(recipients)
                 while chunk := list(itertools.islice(people, CHUNK)):
                     conn.executemany(
-                        "INSERT OR IGNORE INTO deliveries (broadcast_id, person) VALUES (?, ?)",
-                        ((broadcast, person) for person in chunk),
+                        "INSERT INTO temp.picked_ids (person) VALUES (?)",
+                        ((person,) for person in chunk),
                     )
-                conn.execute(
-                    "DELETE FROM deliveries WHERE broadcast_id = ? "
-                    "AND person IN (SELECT person FROM unreachable)",
-                    (broadcast,),
-                )
+                self._fill(conn, broadcast, "SELECT person FROM temp.picked_ids", ())
+                conn.execute("DELETE FROM temp.picked_ids")
             count = int(
                 conn.execute(
                     "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ?", (broadcast,)
@@ -136,19 +157,98 @@ class Outbox:
 
         return await self.db.transact(write)
 
+    def _fill(self, conn: sqlite3.Connection, broadcast: int, query: str, params: Any) -> None:
+        """One pending delivery per person `query` selects (one column of ids), with the zone
+        they get it in: the province of the first region they subscribed to, else of the
+        region they last answered in a survey, else NULL (the bot's TIMEZONE). People recorded
+        unreachable get none. All in SQLite: a million recipients take seconds, not a loop."""
+        pairs = self.region_questions
+        if pairs:
+            which = " OR ".join("(r.survey_id = ? AND a.question_id = ?)" for _ in pairs)
+            # One pass over the answers for everyone (responses have no index by person):
+            # SQLite takes the bare column from the row of MAX(answered_at), the latest.
+            answered = (
+                "SELECT user_id, code FROM (SELECT r.user_id, json_extract(a.value, '$') AS "
+                "code, MAX(a.answered_at) FROM answers a JOIN responses r ON r.id = "
+                "a.response_id WHERE r.status IN ('submitted', 'in_progress') "
+                f"AND a.value IS NOT NULL AND ({which}) GROUP BY r.user_id)"
+            )
+        else:
+            answered = "SELECT NULL, NULL WHERE 0"
+        # Named by CTEs, so the query's own column names do not matter.
+        conn.execute(
+            f"WITH picked(person) AS ({query}), "
+            f"answered(person, code) AS MATERIALIZED ({answered}) "
+            "INSERT OR IGNORE INTO deliveries (broadcast_id, person, zone) "
+            f"SELECT ?, p.person, COALESCE({_CHOSEN_ZONE}, {_ANSWERED_ZONE}) "
+            "FROM picked p LEFT JOIN subscriptions s ON s.user_id = p.person "
+            "LEFT JOIN answered w ON w.person = p.person "
+            "WHERE p.person NOT IN (SELECT person FROM unreachable)",
+            (*params, *[part for pair in pairs for part in pair], broadcast),
+        )
+
+    def _asleep(self, now: datetime) -> tuple[frozenset[str], bool]:
+        """The zones in quiet hours at `now`, and whether the bot's TIMEZONE (recipients with
+        no zone of their own) is one of them."""
+        if self.quiet is None:
+            return frozenset(), False
+        asleep = self.quiet.quiet_zones(now, {*ZONES, self.zone})
+        return asleep, self.zone in asleep
+
+    async def waiting_for_quiet(self, broadcast: int, now: datetime) -> int:
+        """How many of the broadcast's pending deliveries wait for their quiet hours to end."""
+        asleep, default_asleep = self._asleep(now)
+        if not asleep:
+            return 0
+        marks = ", ".join("?" for _ in asleep)
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+            "WHERE d.broadcast_id = ? AND b.quiet_hours = 1 AND d.status = 'pending' "
+            f"AND (d.zone IN ({marks}) OR (d.zone IS NULL AND ?))",
+            (broadcast, *sorted(asleep), int(default_asleep)),
+        )
+        return int(row[0]) if row else 0
+
     async def claim(self, now: datetime, after: int = 0, limit: int = 200) -> list[Delivery]:
         """The next `limit` pending deliveries with an id above `after`, of broadcasts that are
-        sending and due, in id order. Nothing is written: a delivery stays pending until its
-        outcome is recorded, so one claimed by a process that then died is claimed again."""
-        found = await self.db.fetchall(
-            "SELECT d.id, d.broadcast_id, d.person, d.attempts, b.from_chat_id, b.message_id, "
-            "u.locale FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
-            "JOIN users u ON u.id = d.person "
-            "WHERE d.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending' "
-            "  AND (scheduled_at IS NULL OR scheduled_at <= ?)) "
-            "AND d.status = 'pending' AND d.id > ? ORDER BY d.id LIMIT ?",
-            (to_db(now), after, limit),
+        sending and due, in id order, leaving out those whose recipient is in quiet hours now
+        (unless the broadcast is urgent): a later look, in their morning, finds them. Nothing
+        is written: a delivery stays pending until its outcome is recorded, so one claimed by a
+        process that then died is claimed again.
+
+        Read a broadcast at a time, and within one a zone at a time (deliveries_by_zone): each
+        is one index range in id order, so a look costs the rows it returns, not the rows
+        waiting. Broadcasts' deliveries are written one broadcast after another, so this is id
+        order across broadcasts too."""
+        due = await self.db.fetchall(
+            "SELECT id, quiet_hours FROM broadcasts WHERE status = 'sending' "
+            "AND (scheduled_at IS NULL OR scheduled_at <= ?) ORDER BY id",
+            (to_db(now),),
         )
+        asleep, default_asleep = self._asleep(now)
+        awake: list[str | None] = [z for z in sorted({*ZONES, self.zone}) if z not in asleep]
+        if not default_asleep:
+            awake.append(None)
+        found: list[sqlite3.Row] = []
+        for broadcast in due:
+            if broadcast["quiet_hours"] and asleep:
+                ranges = [("AND d.zone IS NULL", ()) if z is None else ("AND d.zone = ?", (z,))
+                          for z in awake]  # fmt: skip
+            else:
+                ranges = [("", ())]
+            rows: list[sqlite3.Row] = []
+            for condition, values in ranges:
+                rows += await self.db.fetchall(
+                    "SELECT d.id, d.broadcast_id, d.person, d.attempts, b.from_chat_id, "
+                    "b.message_id, u.locale FROM deliveries d "
+                    "JOIN broadcasts b ON b.id = d.broadcast_id JOIN users u ON u.id = d.person "
+                    f"WHERE d.broadcast_id = ? AND d.status = 'pending' {condition} "
+                    "AND d.id > ? ORDER BY d.id LIMIT ?",
+                    (broadcast["id"], *values, after, limit - len(found)),
+                )
+            found += sorted(rows, key=lambda r: int(r["id"]))[: limit - len(found)]
+            if len(found) >= limit:
+                break
         return [
             Delivery(
                 r["id"],
@@ -161,6 +261,25 @@ class Outbox:
             )
             for r in found
         ]
+
+    async def load_unreachable(self) -> None:
+        """Read who is unreachable once (at start), so `came_back` costs no read per update."""
+        found = await self.db.fetchall("SELECT person FROM unreachable")
+        self._unreachable = {int(r["person"]) for r in found}
+
+    async def came_back(self, person: int) -> bool:
+        """`person` sent the bot something: whatever Telegram said before (they blocked the
+        bot), it reaches them now, so later broadcasts go to them again. Called for every
+        update: a set lookup, and a write only for someone who was unreachable. True if they
+        were."""
+        if self._unreachable is None:
+            await self.load_unreachable()
+        assert self._unreachable is not None
+        if person not in self._unreachable:
+            return False
+        self._unreachable.discard(person)
+        await self.db.write(("DELETE FROM unreachable WHERE person = ?", (person,)))
+        return True
 
     async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
         """Record what became of deliveries, in one write (the sender batches them)."""
@@ -191,6 +310,8 @@ class Outbox:
 
         if outcomes:
             await self.db.transact(write)
+            if self._unreachable is not None:
+                self._unreachable.update(o.person for o in outcomes if o.status == "skipped")
 
     async def finish_done(self) -> int:
         """Mark sending broadcasts with nothing pending as done; returns how many."""

@@ -14,7 +14,10 @@ from bot.storage.timefmt import to_db
 PURPOSE_DATA: dict[str, tuple[str, ...]] = {
     "survey": ("DELETE FROM responses WHERE user_id = ?",),
     "events": ("DELETE FROM registrations WHERE user_id = ?",),
-    "wishes": ("DELETE FROM event_wishes WHERE user_id = ?",),
+    "wishes": (
+        "DELETE FROM event_wishes WHERE user_id = ?",
+        "DELETE FROM wishes_told WHERE user_id = ?",  # a job not yet run then sends nothing
+    ),
     # Deliveries still pending would send the person an announcement after they said stop;
     # those sent stay as the record of what went out (they go with the person on erasure).
     "announcements": (

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.storage import jobs
 from bot.storage.database import Database
 from bot.storage.timefmt import from_db, to_db
 
@@ -21,6 +22,18 @@ class Wish:
     text: str
     created_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Telling:
+    """A decision to tell `user_id` that `event_id` answers their `wishes` (ids; `text` is the
+    first one's words, shown in the message), by a job due at `due_at`."""
+
+    user_id: int
+    event_id: int
+    wishes: tuple[int, ...]
+    text: str
+    due_at: datetime
 
 
 class Kept(StrEnum):
@@ -112,9 +125,63 @@ class WishRepository:
 
         return await self.db.transact(run)
 
-    async def purge_expired(self, now: datetime) -> int:
+    async def marker(self) -> tuple[Any, ...]:
+        """Differs after any wish is kept, renewed or removed: a reader may skip matching the
+        wishes again until it does (a removed top id reused by the next wish still changes the
+        latest created_at)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*), MAX(id), MAX(created_at), MAX(expires_at) FROM event_wishes"
+        )
+        return tuple(row) if row is not None else ()
+
+    async def told(self) -> set[tuple[int, int]]:
+        """(person, event) pairs already told about: a wish asked again is not answered with
+        an event the person heard of."""
+        found = await self.db.fetchall("SELECT user_id, event_id FROM wishes_told")
+        return {(r["user_id"], r["event_id"]) for r in found}
+
+    async def tell(self, tellings: list[Telling], job: str, now: datetime) -> int:
+        """Record each telling, delete the wishes it fulfils (the notice: "we tell you once and
+        then delete it") and queue the `job` that sends it, all in one transaction: a restart
+        neither drops nor repeats one. A pair told before (by an earlier look) is skipped.
+        Returns how many were queued."""
+
+        def run(conn: sqlite3.Connection) -> int:
+            queued = 0
+            for t in tellings:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO wishes_told (user_id, event_id, wish, told_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (t.user_id, t.event_id, t.text, to_db(now)),
+                )
+                if cursor.rowcount == 0:
+                    continue
+                conn.executemany(
+                    "DELETE FROM event_wishes WHERE id = ? AND user_id = ?",
+                    ((wish, t.user_id) for wish in t.wishes),
+                )
+                jobs.insert(conn, t.user_id, job, {"event_id": t.event_id}, t.due_at, now)
+                queued += 1
+            return queued
+
+        return await self.db.transact(run)
+
+    async def telling(self, user_id: int, event_id: int) -> str | None:
+        """The words of the wish a queued telling answers, if it still stands (None once the
+        person deleted their wishes' data with /hapusdata)."""
+        row = await self.db.fetchone(
+            "SELECT wish FROM wishes_told WHERE user_id = ? AND event_id = ?", (user_id, event_id)
+        )
+        return None if row is None else str(row["wish"])
+
+    async def purge_expired(self, now: datetime, told_before: datetime | None = None) -> int:
+        """Delete wishes past their expiry, and records of tellings older than `told_before`
+        (kept the time a wish is: long enough that asking again is not answered twice)."""
+
         def run(conn: sqlite3.Connection) -> int:
             gone = conn.execute("DELETE FROM event_wishes WHERE expires_at <= ?", (to_db(now),))
+            if told_before is not None:
+                conn.execute("DELETE FROM wishes_told WHERE told_at <= ?", (to_db(told_before),))
             return gone.rowcount
 
         return await self.db.transact(run)

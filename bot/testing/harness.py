@@ -197,6 +197,8 @@ def test_settings(tmp: Path, **overrides: Any) -> Settings:
         "_env_file": None,
         # Test people type at machine speed: flood control only where a test asks for it.
         "flood_limit": 0,
+        # Tests run at any hour of the real day: quiet hours only where a test asks for them.
+        "quiet_hours": "",
     }
     values.update(overrides)
     return Settings(**values)

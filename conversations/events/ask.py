@@ -7,13 +7,15 @@ open (handlers.input_router.leftover). The answer lists the matching events as t
 so, shows what is coming instead, and offers to tell the person when a matching event is
 published. A wish is personal data for a purpose of its own: its notice is asked first, and the
 wish rides in the button until they agree, so nothing is stored before. /acarasaya shows the
-wishes kept, each with a remove button (a message of its own, after the events).
+wishes kept, each with a remove button (a message of its own, after the events). When a matching
+event is published, a job sends its card (EventSearch.queue_wishes decides it).
 """
 
 from __future__ import annotations
 
 from datetime import tzinfo
 from html import escape
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -21,14 +23,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.core.events.search import clip_words
 from bot.core.formatting import long_date, period
 from bot.i18n import Gettext
-from bot.services.event_search import MOST_WISHES, WISH_DAYS, SearchAnswer
+from bot.services.event_search import MOST_WISHES, WISH_DAYS, WISH_JOB, SearchAnswer
 from bot.services.people import WISHES_PURPOSE
 from bot.storage.wishes import Kept, Wish
 from conversations.events import render
 from handlers import input_router
 from handlers.buttons import WISH_WORDS, ForgetWish, NotifyMe, OpenEvent, WishConsent
-from handlers.common import Who, no_longer_active, personal, services
+from handlers.common import Who, language_of, no_longer_active, personal, services
 from handlers.consent import age_keyboard, agreed_to_current
+from handlers.jobs import on_job
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 
 # /acarasaya's wishes come after its events: a handler group of their own runs after group 0.
@@ -222,7 +225,26 @@ async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
         await edit_or_send(update, context, w.chat_id, escape(text))
 
 
+async def wish_came_true(
+    context: ContextTypes.DEFAULT_TYPE, person: int, data: dict[str, Any]
+) -> None:
+    """The job EventSearch.queue_wishes queued: the event a wish asked for, with its Daftar
+    button, in the person's language. Checked again first: the person may have deleted their
+    wishes' data, or the event may have been cancelled or begun, since it was queued."""
+    svc = services(context)
+    found = await svc.event_search.telling(person, data)
+    if found is None:
+        return
+    wish, event = found
+    locale, _ = await language_of(context, person)
+    head = _("🔔 You asked us to tell you about “{wish}”. This event matches:").format(wish=wish)
+    card, markup = render.details(event, 0, _, locale, svc.events.can_register(event))
+    foot = _("We have now removed this notice. Ask again any time to hear about the next one.")
+    await send(context, person, f"{escape(head)}\n\n{card}\n\n<i>{escape(foot)}</i>", markup)
+
+
 def register(app: Application) -> None:
+    on_job(app, WISH_JOB, wish_came_true)
     input_router.claim_leftover(app, on_question)
     app.add_handler(CallbackQueryHandler(on_notify_me, pattern=NotifyMe.pattern))
     app.add_handler(CallbackQueryHandler(on_consent, pattern=WishConsent.pattern))
