@@ -688,3 +688,18 @@ async def test_publishing_an_event_offers_to_announce_it(
     await bot.services.sender.idle()
     (copy,) = bot.telegram.calls_to("copyMessage", 1)
     assert copy.params["message_id"] == card["message_id"]
+
+
+async def test_an_event_half_made_is_not_dropped_for_an_announcement(
+    bot: Bot, staff_settings: Settings
+) -> None:
+    staff = bot.user(STAFF)
+    await staff.send("/buatacara")
+    await staff.send("Dialog UMKM Kupang")
+    await staff.send("/umumkan")
+    assert staff.text == (
+        "Anda sedang membuat acara. Ketik /buatacara untuk menyelesaikannya, atau ketuk "
+        "✖️ Batal di sana, lalu ketik /umumkan lagi."
+    )
+    (kept,) = rows(staff_settings, "SELECT feature, state FROM awaiting")
+    assert kept["feature"] == "event_wizard" and "Dialog UMKM Kupang" in kept["state"]

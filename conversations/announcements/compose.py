@@ -37,6 +37,7 @@ from conversations.announcements import progress
 from conversations.announcements.subscribe import way_out_keyboards
 from conversations.events.render import details, label, title_of
 from conversations.staff.steps import EXAMPLE, PROBLEMS
+from conversations.staff.wizard import FEATURE as EVENT_WIZARD
 from handlers import input_router
 from handlers.buttons import (
     AnnounceEvent,
@@ -139,7 +140,16 @@ def _ask_content(draft: Draft, _: Gettext) -> tuple[str, Keyboard]:
 
 @personal
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    """A new draft (one in progress is dropped: /umumkan means starting again)."""
+    """A new draft (one in progress is dropped: /umumkan means starting again). An event
+    half made in /buatacara is not: staff typed much more into it."""
+    awaiting = await services(context).awaiting.current(w.user_id)
+    if awaiting is not None and awaiting.feature == EVENT_WIZARD:
+        text = w._(
+            "You have an event in progress. Type /buatacara to finish it, or tap ✖️ Cancel "
+            "there, then /umumkan again."
+        )
+        await send(context, w.chat_id, escape(text))
+        return
     draft = Draft(secrets.randbelow(_DRAFTS - 1) + 1, "content")
     await _keep(context, w, draft)
     await send(context, w.chat_id, *_ask_content(draft, w._))
