@@ -211,7 +211,7 @@ def build(
         event_search=EventSearch(
             events, WishRepository(db), clock, settings.zone, quiet=settings.quiet
         ),
-        event_admin=EventAdmin(catalog, RegistrantRepository(db), scheduler, clock),
+        event_admin=EventAdmin(catalog, RegistrantRepository(db), scheduler, clock, audit),
         reminders=ReminderService(
             ReminderRepository(db), catalog, clock, settings.reminder_offsets
         ),

@@ -204,7 +204,7 @@ async def test_a_reworded_notice_is_agreed_to_again(
         await user.send("/start")
         assert "Sebelum mulai" in user.text
         await user.tap("Setuju")
-        assert any("Versi 3 · " in m["text"] for m in user.messages)
+        assert any("Versi 3 · " in m.get("text", "") for m in user.messages)
         assert "Selamat datang kembali" in user.text  # the survey carries on where it was
     versions = [r["version"] for r in rows(settings, "SELECT version FROM consents")]
     assert versions == ["2", "3"]

@@ -5,6 +5,9 @@ The rules that span people live here and in the storage transactions under it: m
 to the first people waiting, fewer seats than are confirmed is refused, and a cancellation or a
 change of time or place is told to every registrant by a job per person (stored with the change
 itself, run in each person's own order, in their language).
+
+Creating, changing, cancelling and importing events are written to the audit log with the
+staff member who did it (`actor`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from bot.core.events.answers import Problem, Refused, slug_for
 from bot.core.events.draft import Wizard
 from bot.core.events.model import Event
 from bot.intake.scheduler import Scheduler
+from bot.services.audit import Action, AuditService
 from bot.services.clock import Clock
 from bot.services.events import PROMOTED_JOB
 from bot.storage.events import (
@@ -71,16 +75,27 @@ class EventAdmin:
         registrants: RegistrantRepository,
         scheduler: Scheduler,
         clock: Clock,
+        audit: AuditService | None = None,
     ) -> None:
         self.events = events
         self.registrants = registrants
         self.scheduler = scheduler
         self.clock = clock
+        self.audit = audit
 
-    async def import_events(self, events: list[Event]) -> ImportSummary:
+    async def _record(
+        self, actor: int | None, action: Action, subject: str = "", detail: str = ""
+    ) -> None:
+        if self.audit is not None:
+            await self.audit.record(actor, action, subject, detail)
+
+    async def import_events(self, events: list[Event], actor: int | None = None) -> ImportSummary:
         """A whole checked file of events, stored in one transaction (a file sent in the chat;
         `python -m bot events import` stores the same way while the bot is stopped)."""
-        return await self.events.import_events(events, self.clock.now())
+        summary = await self.events.import_events(events, self.clock.now())
+        detail = f"{summary.added} added, {summary.updated} changed"
+        await self._record(actor, Action.EVENTS_IMPORTED, detail=detail)
+        return summary
 
     def check(self, wizard: Wizard, old: Event | None = None) -> Event | Refused:
         """The event the wizard's answers make, checked again as it is about to be stored:
@@ -111,13 +126,15 @@ class EventAdmin:
             return Refused(Problem.CLOSES_IN_PAST)
         return event
 
-    async def publish(self, wizard: Wizard) -> Event | Refused:
+    async def publish(self, wizard: Wizard, actor: int | None = None) -> Event | Refused:
         event = self.check(wizard)
         if isinstance(event, Refused):
             return event
-        return await self.events.create(event, self.clock.now())
+        made = await self.events.create(event, self.clock.now())
+        await self._record(actor, Action.EVENT_CREATED, made.slug)
+        return made
 
-    async def save(self, wizard: Wizard, tell: bool) -> Saved:
+    async def save(self, wizard: Wizard, tell: bool, actor: int | None = None) -> Saved:
         """Store a published event's changes; with `tell`, and a new time or place, every
         registrant is told. New seats go to the first people waiting, who are told too."""
         old = await self.events.by_id(wizard.event_id or 0)
@@ -135,14 +152,24 @@ class EventAdmin:
             return Saved(Saving.GONE)
         except CapacityBelowConfirmed as exc:
             return Saved(Saving.CAPACITY, old, confirmed=exc.confirmed)
+        changed = ", ".join(  # which parts, for the audit log (not what they say)
+            name
+            for name in Event.model_fields
+            if name not in ("id", "slug", "status") and getattr(old, name) != getattr(event, name)
+        )
+        await self._record(actor, Action.EVENT_CHANGED, event.slug, changed or "details")
         if saved.promoted or saved.told:
             await self.scheduler.run_due()  # the notices are due now: no wait for the next look
         return Saved(Saving.SAVED, event, len(saved.promoted), saved.told)
 
-    async def cancel(self, event_id: int) -> int | None:
+    async def cancel(self, event_id: int, actor: int | None = None) -> int | None:
         """Cancel the event and tell everyone holding a seat or waiting; how many, or None if
         it was not published (cancelled already)."""
         told = await self.events.set_cancelled(event_id, self.clock.now(), CANCELLED_JOB)
+        if told is not None:
+            event = await self.events.by_id(event_id)
+            subject = event.slug if event else str(event_id)
+            await self._record(actor, Action.EVENT_CANCELLED, subject, f"{told} told")
         if told:
             await self.scheduler.run_due()
         return told

@@ -201,7 +201,7 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
         )
     elif action is AdminAction.CONFIRM and (admin.can_cancel(event) or event.status != "published"):
         # An event over by the time "yes" is tapped is not called off after the fact.
-        told = await admin.cancel(tap.event_id)
+        told = await admin.cancel(tap.event_id, actor=w.user_id)
         if told is None:
             text = w._("“{title}” was cancelled already.")
         else:

@@ -64,7 +64,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     except EventFileError as exc:
         await send(context, w.chat_id, problems_text(exc, w))
         return
-    done = await services(context).event_admin.import_events(events)
+    done = await services(context).event_admin.import_events(events, actor=w.user_id)
     text = _("✅ {total} events imported: {added} new, {updated} changed, {unchanged} unchanged.")
     await send(
         context,

@@ -249,7 +249,7 @@ async def _finish(
         await edit_or_send(update, context, w.chat_id, escape(text))
         return
     if action is WizardAction.PUBLISH and wizard.event_id is None:
-        made = await svc.event_admin.publish(wizard)
+        made = await svc.event_admin.publish(wizard, actor=w.user_id)
         if isinstance(made, Refused):
             wizard.change(Part.TIME)
             await show(update, context, w, wizard, note=steps.refusal(made, wizard, w._, w.locale))
@@ -261,7 +261,7 @@ async def _finish(
         announce = button(w._("📣 Announce this event"), AnnounceEvent(made.id or 0).pack())
         await edit_or_send(update, context, w.chat_id, escape(text), keyboard([[announce]]))
         return
-    saved = await svc.event_admin.save(wizard, tell)
+    saved = await svc.event_admin.save(wizard, tell, actor=w.user_id)
     if saved.outcome is Saving.CAPACITY:
         wizard.change(Part.CAPACITY)
         await show(update, context, w, wizard, note=_seats_kept(w, saved.confirmed))
