@@ -3,12 +3,20 @@ a syntax tree, then evaluated safely at answer time (never with `eval`).
 
 What it reads (the XPath 1.0 subset XLSForms use in `relevant`, `constraint`, `calculation`,
 `choice_filter` and `${name}` in labels):
-- `${name}` for another question's answer, `.` for the answer being checked;
+- `${name}` for another question's answer, `.` for the answer being checked, and in a
+  `choice_filter` a bare name for a column of the choices sheet (`${state} = cf`);
 - numbers, 'strings' and "strings";
 - `+ - * div mod`, unary minus, `= != < <= > >=`, `and`, `or`, and parentheses;
-- functions: selected, count-selected, string-length, regex, if, not, true, false, concat,
-  coalesce, contains, starts-with, ends-with, substr, number, int, round, string, boolean,
-  today (a date as 'YYYY-MM-DD').
+- functions: selected, selected-at, count-selected, string-length, regex, if, not, true,
+  false, concat, coalesce, contains, starts-with, ends-with, substr, number, int, round, string,
+  boolean, today (a date as 'YYYY-MM-DD'), once, uuid, the math functions (sqrt, pow, exp, log,
+  log10, abs, floor, ceiling, sin, cos, tan, asin, acos, atan, pi), and for repeats
+  position(..), count, sum, min, max and indexed-repeat.
+
+A question inside a repeat, read from outside it, is all its answers (a tuple, one per round):
+count() and sum() take them all, indexed-repeat() one of them, anything else the first, as in
+XPath. Not read at all: secondary instances (`instance('x')/...`), paths, and functions that
+need the device (pulldata, geo functions): those are named in the import report.
 
 Values follow XForms: an unanswered question is the empty string; a select_multiple answer is
 its choice names separated by spaces; a comparison of two values that both read as numbers is
@@ -25,12 +33,14 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-Value = str | float | bool
+# A repeated question's answers (one per round), read from outside the repeat: a tuple.
+Value = str | float | bool | tuple[str, ...]
 
 
 class ExpressionError(ValueError):
@@ -56,6 +66,18 @@ class Current:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A bare name in a choice_filter: that column of the choice being filtered."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Parent:
+    """`..`, only as position()'s argument: the round of the repeat the question is in."""
+
+
+@dataclass(frozen=True)
 class Unary:
     op: str
     operand: Node
@@ -74,7 +96,20 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Literal | Ref | Current | Unary | Binary | Call
+Node = Literal | Ref | Current | Column | Parent | Unary | Binary | Call
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an expression is evaluated against: the answers so far by question name, the
+    answer being checked (`.`), today's date in the person's zone, the choice being filtered
+    (its columns, for a choice_filter) and the round of the repeat (from 1; 0 outside one)."""
+
+    values: Mapping[str, Value]
+    today: date
+    current: Value = ""
+    row: Mapping[str, Value] | None = None
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,15 +119,16 @@ class Expression:
     text: str
     tree: Node
     references: frozenset[str]
+    columns: frozenset[str] = frozenset()  # choice sheet columns a choice_filter reads
 
-    def evaluate(self, values: Mapping[str, Value], current: Value = "", *, today: date) -> Value:
-        return _evaluate(self.tree, values, current, today)
+    def evaluate(self, scope: Scope) -> Value:
+        return _evaluate(self.tree, scope)
 
-    def holds(self, values: Mapping[str, Value], current: Value = "", *, today: date) -> bool:
-        return truth(self.evaluate(values, current, today=today))
+    def holds(self, scope: Scope) -> bool:
+        return truth(self.evaluate(scope))
 
-    def text_of(self, values: Mapping[str, Value], current: Value = "", *, today: date) -> str:
-        return text(self.evaluate(values, current, today=today))
+    def text_of(self, scope: Scope) -> str:
+        return text(self.evaluate(scope))
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -104,7 +140,8 @@ _TOKEN = re.compile(
   | (?P<number>\d+(\.\d*)?|\.\d+)
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
-  | (?P<dot>\.(?![\w.]))
+  | (?P<parent>\.\.(?![\w./]))
+  | (?P<dot>\.(?![\w./]))
   | (?P<name>[A-Za-z_][\w:.-]*)
     """,
     re.VERBOSE,
@@ -149,6 +186,39 @@ _FUNCTIONS: Final = {
     "string": (1, 1),
     "boolean": (1, 1),
     "today": (0, 0),
+    "once": (1, 1),
+    "uuid": (0, 0),
+    "selected-at": (2, 2),
+    "position": (1, 1),
+    "count": (1, 1),
+    "sum": (1, 1),
+    "min": (1, None),
+    "max": (1, None),
+    "indexed-repeat": (3, 3),
+    "sqrt": (1, 1),
+    "pow": (2, 2),
+    "exp": (1, 1),
+    "log": (1, 1),
+    "log10": (1, 1),
+    "abs": (1, 1),
+    "floor": (1, 1),
+    "ceiling": (1, 1),
+    "sin": (1, 1),
+    "cos": (1, 1),
+    "tan": (1, 1),
+    "asin": (1, 1),
+    "acos": (1, 1),
+    "atan": (1, 1),
+    "pi": (0, 0),
+}
+# Said in the import report instead of "cannot read": what these are and why they cannot run.
+_NOT_IN_CHAT: Final = {
+    "instance": "secondary instances (instance('...')/...) are not supported in chat surveys",
+    "pulldata": "pulldata() reads a CSV attached to the form on a device; not in chat surveys",
+    "jr:choice-name": "jr:choice-name() is not supported yet in chat surveys",
+    "area": "geo functions need a map; not in chat surveys",
+    "distance": "geo functions need a map; not in chat surveys",
+    "now": "now() is not supported in chat surveys (today() is)",
 }
 _MAX_LENGTH: Final = 2000  # no real form's expression comes near; a bigger one is a mistake
 _MAX_DEPTH: Final = 60
@@ -180,11 +250,13 @@ def _tokens(source: str) -> list[_Token]:
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, choice_filter: bool) -> None:
         self.source = source
         self.tokens = _tokens(source)
         self.at = 0
         self.references: set[str] = set()
+        self.columns: set[str] = set()
+        self.choice_filter = choice_filter
         self.depth = 0
 
     def parse(self) -> Node:
@@ -250,6 +322,8 @@ class _Parser:
             return Ref(token.text)
         if token.kind == "dot":
             return Current()
+        if token.kind == "parent":
+            raise self.error("'..' is only read as position(..)", token)
         if token.kind == "op" and token.text == "(":
             inner = self.expression(0)
             self.expect(")")
@@ -265,13 +339,23 @@ class _Parser:
 
     def call(self, token: _Token) -> Node:
         name = token.text
+        if name in _NOT_IN_CHAT:
+            raise self.error(_NOT_IN_CHAT[name], token)
         if self.peek().text != "(":
+            if self.choice_filter:
+                self.columns.add(name)
+                return Column(name)
             raise self.error(f"{name!r} is not a function call or a ${{name}} reference", token)
         if name not in _FUNCTIONS:
             raise self.error(f"the function {name}() is not supported in chat surveys", token)
         self.take()
         args: list[Node] = []
-        if self.peek().text != ")":
+        if name == "position":
+            parent = self.take()
+            if parent.kind != "parent":
+                raise self.error("position() is read only as position(..)", parent)
+            args.append(Parent())
+        elif self.peek().text != ")":
             args.append(self.expression(0))
             while self.peek().text == ",":
                 self.take()
@@ -281,6 +365,8 @@ class _Parser:
         if len(args) < fewest or (most is not None and len(args) > most):
             wanted = str(fewest) if fewest == most else f"{fewest} or more"
             raise self.error(f"{name}() takes {wanted} argument(s), not {len(args)}", token)
+        if name == "indexed-repeat" and not all(isinstance(a, Ref) for a in args[:2]):
+            raise self.error("indexed-repeat() takes ${question}, ${repeat}, then a round", token)
         if name == "regex" and isinstance(args[1], Literal):
             try:
                 re.compile(str(args[1].value))
@@ -294,15 +380,19 @@ class _Parser:
             raise self.error(f"expected {text_!r}", token)
 
 
-def parse(source: str) -> Expression:
-    """Parse an XLSForm expression; ExpressionError if it cannot be read."""
+def parse(source: str, *, choice_filter: bool = False) -> Expression:
+    """Parse an XLSForm expression; ExpressionError if it cannot be read. `choice_filter`:
+    bare names are columns of the choices sheet."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("the expression is empty")
     if len(source) > _MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {_MAX_LENGTH} characters")
-    parser = _Parser(source)
+    lookup = re.search(r"\binstance\s*\(", source)
+    if lookup:  # its paths would stop the reading first, with a less helpful message
+        raise ExpressionError(f"{_NOT_IN_CHAT['instance']} at character {lookup.start() + 1}")
+    parser = _Parser(source, choice_filter)
     tree = parser.parse()
-    return Expression(source, tree, frozenset(parser.references))
+    return Expression(source, tree, frozenset(parser.references), frozenset(parser.columns))
 
 
 # -- values ------------------------------------------------------------------------------
@@ -310,6 +400,8 @@ def parse(source: str) -> Expression:
 
 def number(value: Value) -> float:
     """XPath number(): a boolean is 1 or 0; text that is not a number is NaN."""
+    if isinstance(value, tuple):
+        value = value[0] if value else ""
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, float):
@@ -321,6 +413,8 @@ def number(value: Value) -> float:
 
 
 def truth(value: Value) -> bool:
+    if isinstance(value, tuple):  # XPath: a node-set is true when it is not empty
+        return bool(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, float):
@@ -329,12 +423,17 @@ def truth(value: Value) -> bool:
 
 
 def text(value: Value) -> str:
-    """XPath string(): whole numbers without '.0', booleans as true/false."""
+    """XPath string(): whole numbers without '.0', booleans as true/false, a repeated
+    question's first answer."""
+    if isinstance(value, tuple):
+        return value[0] if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
         if value.is_integer():
             return str(int(value))
         return repr(value)
@@ -374,16 +473,20 @@ def _chosen(value: Value) -> list[str]:
     return text(value).split()
 
 
-def _evaluate(node: Node, values: Mapping[str, Value], current: Value, today: date) -> Value:
+def _evaluate(node: Node, scope: Scope) -> Value:
     def ev(n: Node) -> Value:
-        return _evaluate(n, values, current, today)
+        return _evaluate(n, scope)
 
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Ref):
-        return values.get(node.name, "")
+        return scope.values.get(node.name, "")
     if isinstance(node, Current):
-        return current
+        return scope.current
+    if isinstance(node, Column):
+        return (scope.row or {}).get(node.name, "")
+    if isinstance(node, Parent):
+        return float(scope.position)
     if isinstance(node, Unary):
         return -number(ev(node.operand))
     if isinstance(node, Binary):
@@ -394,22 +497,23 @@ def _evaluate(node: Node, values: Mapping[str, Value], current: Value, today: da
         if node.op in ("=", "!=", "<", "<=", ">", ">="):
             return _compare(node.op, ev(node.left), ev(node.right))
         return _arithmetic(node.op, ev(node.left), ev(node.right))
-    return _FUNCTION_BODIES[node.name](node.args, ev, today)
+    return _FUNCTION_BODIES[node.name](node.args, ev, scope)
 
 
 Evaluator = Callable[[Node], Value]
+Body = Callable[[tuple[Node, ...], Evaluator, Scope], Value]
 
 
-def _if(args: tuple[Node, ...], ev: Evaluator, today: date) -> Value:
+def _if(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
     return ev(args[1]) if truth(ev(args[0])) else ev(args[2])
 
 
-def _coalesce(args: tuple[Node, ...], ev: Evaluator, today: date) -> Value:
+def _coalesce(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
     first = ev(args[0])
     return first if text(first) != "" else ev(args[1])
 
 
-def _substr(args: tuple[Node, ...], ev: Evaluator, today: date) -> Value:
+def _substr(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
     whole = text(ev(args[0]))
     start = _whole(number(ev(args[1])), len(whole) + 1)
     if start is None:
@@ -425,54 +529,127 @@ def _whole(value: float, most: int) -> int | None:
     """A position or length: rounded, within [-most, most]; None for NaN."""
     if math.isnan(value):
         return None
-    return (
-        int(max(min(math.floor(value + 0.5), most), -most))
-        if not math.isinf(value)
-        else (most if value > 0 else -most)
-    )
+    if math.isinf(value):
+        return most if value > 0 else -most
+    return int(max(min(math.floor(value + 0.5), most), -most))
 
 
-def _round(args: tuple[Node, ...], ev: Evaluator, today: date) -> Value:
+def _round(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
     value = number(ev(args[0]))
     digits = _whole(number(ev(args[1])), 15) if len(args) == 2 else 0
-    if digits is None or math.isnan(value) or math.isinf(value):
-        return value if digits is not None else math.nan
+    if digits is None:
+        return math.nan
+    if math.isnan(value) or math.isinf(value):
+        return value
     scale = 10.0**digits
     return math.floor(value * scale + 0.5) / scale  # XPath rounds halves up
 
 
-def _regex(args: tuple[Node, ...], ev: Evaluator, today: date) -> Value:
+def _regex(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
     try:
         return re.search(text(ev(args[1])), text(ev(args[0]))) is not None
     except re.error:  # a pattern built at answer time (rare): no match rather than a crash
         return False
 
 
-def _int(args: tuple[Node, ...], ev: Evaluator, today: date) -> Value:
+def _int(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
     value = number(ev(args[0]))
     return value if math.isnan(value) or math.isinf(value) else float(math.trunc(value))
 
 
-_FUNCTION_BODIES: Final[dict[str, Callable[[tuple[Node, ...], Evaluator, date], Value]]] = {
-    "selected": lambda a, ev, t: text(ev(a[1])).strip() in _chosen(ev(a[0])),
-    "count-selected": lambda a, ev, t: float(len(_chosen(ev(a[0])))),
-    "string-length": lambda a, ev, t: float(len(text(ev(a[0])))),
+def _all(value: Value) -> tuple[str, ...]:
+    """Every answer of a repeated question (a single answer is one)."""
+    if isinstance(value, tuple):
+        return value
+    return (text(value),)
+
+
+def _numbers(args: tuple[Node, ...], ev: Evaluator) -> list[float]:
+    return [number(v) for a in args for v in _all(ev(a))]
+
+
+def _extreme(pick: Callable[[list[float]], float]) -> Body:
+    def body(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
+        found = _numbers(args, ev)
+        return math.nan if not found or any(math.isnan(x) for x in found) else pick(found)
+
+    return body
+
+
+def _indexed(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
+    answers = _all(ev(args[0]))
+    index = _whole(number(ev(args[2])), len(answers) + 1)
+    return answers[index - 1] if index is not None and 1 <= index <= len(answers) else ""
+
+
+def _selected_at(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
+    chosen = _chosen(ev(args[0]))
+    index = _whole(number(ev(args[1])), len(chosen) + 1)
+    return chosen[index] if index is not None and 0 <= index < len(chosen) else ""
+
+
+def _math(fn: Callable[..., float]) -> Body:
+    """A math function: NaN for any argument outside its domain, never an error."""
+
+    def body(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
+        try:
+            return float(fn(*(number(ev(a)) for a in args)))
+        except (ValueError, OverflowError):
+            return math.nan
+
+    return body
+
+
+def _sum(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
+    return math.fsum(_numbers(args, ev))
+
+
+_FUNCTION_BODIES: Final[dict[str, Body]] = {
+    "selected": lambda a, ev, s: text(ev(a[1])).strip() in _chosen(ev(a[0])),
+    "selected-at": _selected_at,
+    "count-selected": lambda a, ev, s: float(len(_chosen(ev(a[0])))),
+    "string-length": lambda a, ev, s: float(len(text(ev(a[0])))),
     "regex": _regex,
     "if": _if,
-    "not": lambda a, ev, t: not truth(ev(a[0])),
-    "true": lambda a, ev, t: True,
-    "false": lambda a, ev, t: False,
-    "concat": lambda a, ev, t: "".join(text(ev(x)) for x in a),
+    "not": lambda a, ev, s: not truth(ev(a[0])),
+    "true": lambda a, ev, s: True,
+    "false": lambda a, ev, s: False,
+    "concat": lambda a, ev, s: "".join(text(ev(x)) for x in a),
     "coalesce": _coalesce,
-    "contains": lambda a, ev, t: text(ev(a[1])) in text(ev(a[0])),
-    "starts-with": lambda a, ev, t: text(ev(a[0])).startswith(text(ev(a[1]))),
-    "ends-with": lambda a, ev, t: text(ev(a[0])).endswith(text(ev(a[1]))),
+    "contains": lambda a, ev, s: text(ev(a[1])) in text(ev(a[0])),
+    "starts-with": lambda a, ev, s: text(ev(a[0])).startswith(text(ev(a[1]))),
+    "ends-with": lambda a, ev, s: text(ev(a[0])).endswith(text(ev(a[1]))),
     "substr": _substr,
-    "number": lambda a, ev, t: number(ev(a[0])),
+    "number": lambda a, ev, s: number(ev(a[0])),
     "int": _int,
     "round": _round,
-    "string": lambda a, ev, t: text(ev(a[0])),
-    "boolean": lambda a, ev, t: truth(ev(a[0])),
-    "today": lambda a, ev, t: t.isoformat(),
+    "string": lambda a, ev, s: text(ev(a[0])),
+    "boolean": lambda a, ev, s: truth(ev(a[0])),
+    "today": lambda a, ev, s: s.today.isoformat(),
+    # once(): a calculate kept from its first value; the survey runner stores calculations
+    # once, so here it is its argument.
+    "once": lambda a, ev, s: ev(a[0]),
+    "uuid": lambda a, ev, s: str(uuid.uuid4()),
+    "position": lambda a, ev, s: float(s.position),
+    "count": lambda a, ev, s: float(len(_all(ev(a[0])))),
+    "sum": _sum,
+    "min": _extreme(min),
+    "max": _extreme(max),
+    "indexed-repeat": _indexed,
+    "sqrt": _math(math.sqrt),
+    "pow": _math(math.pow),
+    "exp": _math(math.exp),
+    "log": _math(math.log),
+    "log10": _math(math.log10),
+    "abs": _math(abs),
+    "floor": _math(math.floor),
+    "ceiling": _math(math.ceil),
+    "sin": _math(math.sin),
+    "cos": _math(math.cos),
+    "tan": _math(math.tan),
+    "asin": _math(math.asin),
+    "acos": _math(math.acos),
+    "atan": _math(math.atan),
+    "pi": lambda a, ev, s: math.pi,
 }
 assert set(_FUNCTION_BODIES) == set(_FUNCTIONS)
