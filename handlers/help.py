@@ -56,6 +56,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
             "<b>" + escape(_("For staff")) + "</b>",
             "/buatacara " + escape(_("create an event, step by step")),
             "/kelolaacara " + escape(_("manage events: registrants, changes, cancelling")),
+            "/siaran " + escape(_("past and running broadcasts: progress, pause, cancel")),
             "/umumkan " + escape(_("send an announcement to subscribers")),
         ]
     await send(context, w.chat_id, "\n".join(lines))
