@@ -56,8 +56,14 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
             "<b>" + escape(_("For staff")) + "</b>",
             "/buatacara " + escape(_("create an event, step by step")),
             "/kelolaacara " + escape(_("manage events: registrants, changes, cancelling")),
+            "/ekspor " + escape(_("survey responses as Excel and CSV files")),
             "/siaran " + escape(_("past and running broadcasts: progress, pause, cancel")),
             "/umumkan " + escape(_("send an announcement to subscribers")),
+        ]
+    if services(context).staff.is_admin(w.user_id):
+        lines += [
+            "/staf " + escape(_("admins: who is staff, grant and revoke the role")),
+            "/audit " + escape(_("admins: the audit log, and the whole log as a file")),
         ]
     await send(context, w.chat_id, "\n".join(lines))
 

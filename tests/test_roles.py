@@ -163,6 +163,12 @@ async def test_staff_who_are_not_admins_cannot_manage_roles(
     for command in ("/staf", "/staff", "/audit"):
         await staff.send(command)
         assert staff.text == refused, command
+    # /bantuan names the admin commands to admins only.
+    await staff.send("/bantuan")
+    assert "/kelolaacara" in staff.text and "/staf " not in staff.text
+    await admin.send("/bantuan")
+    assert "/staf admin: siapa saja staf, beri dan cabut perannya" in admin.text
+    assert "/audit admin: log audit" in admin.text
     # Nor with a picker answer or a forged button.
     await staff.deliver(shared(staff, VISITOR))
     await staff.deliver(
