@@ -542,6 +542,8 @@ def _round(args: tuple[Node, ...], ev: Evaluator, scope: Scope) -> Value:
     if math.isnan(value) or math.isinf(value):
         return value
     scale = 10.0**digits
+    if math.isinf(value * scale):  # too large for that many digits: it is already round
+        return value
     return math.floor(value * scale + 0.5) / scale  # XPath rounds halves up
 
 
