@@ -146,6 +146,7 @@ class Runtime:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.services.broadcast_control.close()
         await self.services.db.close()
 
 

@@ -471,3 +471,54 @@ async def test_help_names_siaran_to_staff_only(bot: Bot) -> None:
     await visitor.send("/bantuan")
     assert "/siaran siaran yang lalu dan yang berjalan: kemajuan, jeda, pembatalan" in staff.text
     assert "/siaran" not in visitor.text
+
+
+async def test_who_waits_for_quiet_hours_and_when_it_should_finish(tmp_path: Path) -> None:
+    settings = harness.test_settings(
+        tmp_path,
+        surveys_dir=TEST_SURVEYS,
+        broadcast_per_second=1000,
+        admin_ids=frozenset({STAFF}),
+        quiet_hours="21-6",
+    )
+    evening = datetime(2026, 12, 10, 13, 30, tzinfo=UTC)  # 20.30 WIB, 21.30 WITA, 22.30 WIT
+    async with running_bot(settings, clock=clock_at(evening)) as bot:
+        bot.services.sender.sleep = _moment
+        await bot.services.sender.stop()
+        recipients = await people(bot, 10)
+        first = await broadcast(bot, recipients)
+        # Where they are, as /langganan would have fixed it: five in Jakarta (the default
+        # zone), three in Jayapura, two in Kupang.
+        await bot.services.db.write(
+            ("UPDATE deliveries SET zone = 'Asia/Jayapura' WHERE person < ?", (FIRST + 3,)),
+            (
+                "UPDATE deliveries SET zone = 'Asia/Makassar' WHERE person IN (?, ?)",
+                (FIRST + 3, FIRST + 4),
+            ),
+        )
+        message = await show(bot, first)
+        assert "Menunggu jam tenang berakhir: 5" in message["text"]
+        assert "Sisa: 10" in message["text"]
+        # Kupang wakes last of the two: 06.00 WITA is 05.00 WIB, in the staff member's zone.
+        assert "Perkiraan selesai: Jumat, 11 Desember 2026 pukul 05.00 WIB" in message["text"]
+
+        await send_all(bot)
+        await progress.refresh_all(bot.app)
+        assert counted(settings, first) == {"sent": 5, "pending": 5}
+        assert "Terkirim: 5 dari 10" in message["text"]
+        assert "Menunggu jam tenang berakhir: 5" in message["text"]
+
+        bot.clock.advance(timedelta(hours=7, minutes=31))  # 06.01 WIT, 05.01 WITA
+        bot.services.sender.wake()
+        await bot.services.sender.idle()
+        await progress.refresh_all(bot.app)
+        assert counted(settings, first) == {"sent": 8, "pending": 2}
+        assert "Menunggu jam tenang berakhir: 2" in message["text"]
+
+        bot.clock.advance(timedelta(hours=1))  # 06.01 WITA
+        bot.services.sender.wake()
+        await bot.services.sender.idle()
+        await progress.refresh_all(bot.app)
+        assert counted(settings, first) == {"sent": 10}
+        assert "✅ Selesai" in message["text"] and "Terkirim: 10 dari 10" in message["text"]
+        no_refusals(bot)

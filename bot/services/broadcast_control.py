@@ -1,15 +1,19 @@
 """Running broadcasts as staff see them: where one stands, pausing, resuming and cancelling it,
 and the list of past and running ones.
 
-Every figure is read from the delivery rows at the moment it is asked for, so what staff see is
-what the database holds, whichever process sent the copies and however often it restarted.
+Every count is read from the delivery rows when it is asked for, so what staff see is what the
+database holds, whichever process sent the copies and however often it restarted. (Only who
+waits for their quiet hours is kept between two looks while the same zones sleep: nobody in a
+sleeping zone is sent anything meanwhile.)
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.events.zones import ZONES
 from bot.services.clock import Clock
 from bot.storage.broadcasts import Action, Broadcast, BroadcastRepository, Counts
 from bot.storage.outbox import Outbox
@@ -26,7 +30,6 @@ class Progress:
     scheduled: bool  # confirmed for later and not begun: only cancelling makes sense
     waiting: int  # pending deliveries whose recipients are in their quiet hours now
     eta: datetime | None  # when the last copy should go, while it is sending
-    started_at: datetime | None  # its first copy
     failures: tuple[tuple[str, int], ...]  # why deliveries failed, once it is finished
 
     @property
@@ -59,6 +62,13 @@ class BroadcastControl:
         self.outbox = outbox
         self.clock = clock
         self.per_second = per_second
+        # Who waits for their quiet hours changes only when a zone falls asleep or wakes up
+        # (their deliveries are not sent meanwhile): counted once per broadcast and set of
+        # sleeping zones, not at every look.
+        self._waiting: dict[int, tuple[frozenset[str], int]] = {}
+
+    async def close(self) -> None:
+        await self.broadcasts.close()
 
     async def get(self, broadcast: int) -> Broadcast | None:
         return await self.broadcasts.get(broadcast)
@@ -69,38 +79,46 @@ class BroadcastControl:
             return None
         now = self.clock.now()
         counts = await self.broadcasts.counts(broadcast_id)
-        scheduled = (
-            broadcast.status == "sending"
-            and broadcast.scheduled_at is not None
-            and broadcast.scheduled_at > now
-        )
+        due = broadcast.scheduled_at or broadcast.created_at
+        scheduled = broadcast.status == "sending" and due > now
+        asleep = self._asleep(now) if broadcast.quiet_hours else frozenset()
         waiting = 0
-        if broadcast.status in ("sending", "paused") and counts.pending and broadcast.quiet_hours:
-            waiting = await self._waiting(broadcast_id, now)
+        if asleep and counts.pending and not broadcast.finished:
+            waiting = await self._waiting_for(broadcast_id, asleep, now)
         eta = None
         if broadcast.status == "sending" and counts.pending:
-            start = broadcast.scheduled_at if scheduled and broadcast.scheduled_at else now
-            # The sender keeps its pace exactly (no bursts); whole seconds, so that the
-            # message does not change at every look while nothing moves.
-            seconds = -(-(counts.pending - waiting) // max(self.per_second, 1e-9))
-            eta = (start + timedelta(seconds=seconds)).replace(microsecond=0)
+            start = max(due, now)
+            eta = start + self._taking(counts.pending - waiting)
+            if waiting and self.outbox.quiet is not None:
+                # The last to wake (WIB, an hour after WITA) get theirs last.
+                wake = max(self.outbox.quiet.ends(now, zone) for zone in asleep)
+                eta = max(eta, wake + self._taking(waiting))
+            # Whole seconds: the minute shown does not flicker between two looks.
+            eta = eta.replace(microsecond=0)
         failures: tuple[tuple[str, int], ...] = ()
+        if broadcast.finished:
+            self._waiting.pop(broadcast_id, None)
         if broadcast.finished and counts.failed:
             failures = tuple(await self.broadcasts.failures(broadcast_id))
-        return Progress(
-            broadcast,
-            counts,
-            scheduled,
-            waiting,
-            eta,
-            await self.broadcasts.started_at(broadcast_id),
-            failures,
-        )
+        return Progress(broadcast, counts, scheduled, waiting, eta, failures)
 
-    async def _waiting(self, broadcast: int, now: datetime) -> int:
-        # TODO(quiet hours): Outbox.waiting_for_quiet(broadcast, now) once quiet hours are in
-        # the outbox; until then nothing waits for the night to end.
-        return 0
+    def _taking(self, copies: int) -> timedelta:
+        """How long `copies` take at the broadcast pace (the sender keeps it exactly)."""
+        return timedelta(seconds=math.ceil(max(copies, 0) / self.per_second))
+
+    def _asleep(self, now: datetime) -> frozenset[str]:
+        quiet = self.outbox.quiet
+        if quiet is None:
+            return frozenset()
+        return quiet.quiet_zones(now, {*ZONES, self.outbox.zone})
+
+    async def _waiting_for(self, broadcast: int, asleep: frozenset[str], now: datetime) -> int:
+        known = self._waiting.get(broadcast)
+        if known is not None and known[0] == asleep:
+            return known[1]
+        count = await self.outbox.waiting_for_quiet(broadcast, now)
+        self._waiting[broadcast] = (asleep, count)
+        return count
 
     async def watched(self) -> list[int]:
         """The broadcasts whose progress message is still kept up to date."""

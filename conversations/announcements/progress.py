@@ -114,7 +114,7 @@ def render(
 def _summary(progress: Progress, _: Gettext, locale: str) -> list[str]:
     b = progress.broadcast
     lines: list[str] = []
-    began = progress.started_at or b.scheduled_at or b.created_at
+    began = b.scheduled_at or b.created_at  # confirmed, or due: quiet hours and pauses count
     if b.finished_at is not None and progress.counts.sent:
         taken = max(b.finished_at - began, timedelta(0))
         took = format_timedelta(taken, threshold=1, locale=locale)
