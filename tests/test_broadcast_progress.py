@@ -414,6 +414,10 @@ async def test_siaran_lists_broadcasts_newest_first_five_a_page(
     shown = staff.last
     assert "📣 Siaran #2" in shown["text"] and staff.buttons(shown) == ["⏸ Jeda", "⛔ Batalkan"]
     assert watched(bot, made[1]) is shown
+    # Shown once more: the new message is the one kept up to date, the old one loses its buttons.
+    await staff.tap("#2 Pengumuman 2", listed)
+    assert watched(bot, made[1]) is staff.last is not shown
+    assert staff.buttons(shown) == [] and staff.buttons(staff.last) == ["⏸ Jeda", "⛔ Batalkan"]
     # A finished one shows its summary, without buttons.
     await staff.tap("« Sebelumnya", listed)
     await staff.tap("Berikutnya »", listed)

@@ -2,8 +2,9 @@
 by whom, to whom, how far it got and where it stands; its button shows its progress message (or
 summary) again, with the controls while it runs.
 
-Who a broadcast went to is read from the audience /umumkan stored with it ({"kind": ...}),
-tolerantly: a kind this version does not know is still listed, said generically.
+Who a broadcast went to is read from the audience /umumkan stored with it ({"kind": ...}) and
+said in the words /umumkan used (bot/core/audience.py), tolerantly: a kind this version does
+not know is still listed, said generically.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.core import regions
-from bot.core.announcements import TOPICS
+from bot.core.audience import Audience, describe
 from bot.core.formatting import date_time, number
 from bot.core.text import pick
 from bot.i18n import N_, Gettext
@@ -42,42 +42,22 @@ def excerpt(text: str, most: int = EXCERPT) -> str:
     return line if len(line) <= most else line[: most - 1].rstrip() + "…"
 
 
-def _place(code: object, _: Gettext) -> str:
-    found = regions.by_code(code) if isinstance(code, str) and code else None
-    return found.name if found else _("All of Indonesia")
-
-
 async def audience_words(
     context: ContextTypes.DEFAULT_TYPE, broadcast: Broadcast, _: Gettext, locale: str
 ) -> str:
-    """Who the broadcast went to, in words (plain text)."""
+    """Who the broadcast went to, in words (plain text), as /umumkan said it when confirming."""
+    audience = Audience.from_json(broadcast.audience)
+    if audience is None:  # a kind this version does not know, or a hand-made row
+        return _("An audience chosen by staff")
     svc = services(context)
-    audience = broadcast.audience
-    kind = audience.get("kind")
-    if kind == "all":
-        return _("All subscribers")
-    if kind == "topic" and audience.get("topic") in TOPICS:
-        topic = _(TOPICS[audience["topic"]])
-        if not audience.get("region"):
-            return _("Subscribers to “{topic}”").format(topic=topic)
-        return _("Subscribers to “{topic}” in {place}").format(
-            topic=topic, place=_place(audience.get("region"), _)
-        )
-    if kind == "region":
-        return _("Subscribers in {place}").format(place=_place(audience.get("region"), _))
-    if kind == "event" and isinstance(audience.get("event_id"), int):
-        event = await svc.events.event(audience["event_id"])
-        title = title_of(event, locale) if event else f"#{audience['event_id']}"
-        return _("Confirmed registrants of “{title}”").format(title=title)
-    if kind in ("survey", "unfinished") and isinstance(audience.get("survey_id"), str):
-        survey = svc.surveys.surveys.get(audience["survey_id"])
-        title = pick(survey.title, locale) if survey else audience["survey_id"]
-        if kind == "survey":
-            return _("People who completed the survey “{title}”").format(title=title)
-        return _("People who started the survey “{title}” and did not finish it").format(
-            title=title
-        )
-    return _("An audience chosen by staff")
+    event_title = survey_title = ""
+    if audience.event_id is not None:
+        event = await svc.events.event(audience.event_id)
+        event_title = title_of(event, locale) if event else f"#{audience.event_id}"
+    if audience.survey_id is not None:
+        survey = svc.surveys.surveys.get(audience.survey_id)
+        survey_title = pick(survey.title, locale) if survey else audience.survey_id
+    return describe(audience, _, event_title=event_title, survey_title=survey_title)
 
 
 def status_words(broadcast: Broadcast, now: datetime, _: Gettext) -> str:

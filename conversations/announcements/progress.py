@@ -262,8 +262,12 @@ async def refresh_all(app: Application) -> None:
     async with shown.lock:
         for broadcast_id in await control.watched():
             broadcast = await control.get(broadcast_id)
-            if broadcast is not None:
+            if broadcast is None:
+                continue
+            try:
                 await _refresh(context, broadcast)
+            except Exception:  # one broadcast's trouble must not stop the others' messages
+                log.exception("Updating the progress of broadcast %s failed", broadcast_id)
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
