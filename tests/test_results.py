@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import pytest
@@ -17,8 +19,10 @@ from bot.core.results.tally import charted, title_of
 from bot.core.survey.loader import load_surveys
 from bot.core.survey.model import MultiChoice, Survey, YesNoQuestion
 from bot.core.text import pick
+from bot.storage.timefmt import from_db, to_db
 from bot.testing import harness
 from bot.testing.harness import Bot, FakeUser, running_bot
+from handlers.buttons import ResultsFilter, ResultsShow, ResultsStep
 from tests.helpers import no_refusals, rows
 from tests.test_results_data import seed
 
@@ -174,3 +178,153 @@ async def test_every_shipped_survey_is_charted_and_its_figures_match_the_databas
             assert len(photos) == len(charted(survey)) - 1
             check_charts(staff_settings, survey, photos, "id")
         no_refusals(bot)
+
+
+async def test_place_and_period_filters_and_small_groups_never_broken_down(
+    staff_settings: Settings,
+) -> None:
+    survey = SURVEYS["bpjs"]
+    async with running_bot(staff_settings) as bot:
+        now = bot.clock.now()
+        after = seed(staff_settings, survey, PLACES, now, first_user=20_000)
+        # Five more in Kota Kupang, answered two months ago: outside "the last 30 days".
+        seed(staff_settings, survey, {"53.71": 5}, now, first_user=after, days_ago=60)
+        staff = bot.user(STAFF)
+        await staff.send("/hasil")
+        await staff.tap("📊 " + pick(survey.title, "id"))
+        summary_id = since_id(staff) - len(charted(survey))  # the summary, then its charts
+        assert "Jumlah responden dalam pilihan ini: 30" in message(staff, summary_id)["text"]
+
+        # Places: provinces with at least 5 responses; DKI Jakarta's 2 are not offered.
+        await staff.tap("📍 Wilayah", message(staff, summary_id))
+        places = message(staff, summary_id)
+        assert staff.buttons(places) == [
+            "🇮🇩 Seluruh Indonesia",
+            "Nusa Tenggara Timur (20)",
+            "Jawa Barat (8)",
+        ]
+        assert "1 wilayah lain memiliki kurang dari 5 responden" in places["text"]
+        first = since_id(staff)
+        await staff.tap("Nusa Tenggara Timur (20)", places)
+        summary = message(staff, summary_id)
+        assert "📍 Nusa Tenggara Timur · 🗓 Semua waktu" in summary["text"]
+        assert "Jumlah responden dalam pilihan ini: 20" in summary["text"]
+        check_charts(staff_settings, survey, photos_after(staff, first), "id", province="53")
+
+        # Within the province: Kota Kupang (17) is offered, Kabupaten Kupang (3) is not.
+        await staff.tap("📍 Wilayah", summary)
+        assert staff.buttons(message(staff, summary_id)) == [
+            "« Provinsi lain",
+            "Seluruh Nusa Tenggara Timur",
+            "Kota Kupang (17)",
+        ]
+        # Period: the last 30 days leave out the five answers of two months ago.
+        await staff.tap("Nusa Tenggara Timur", message(staff, summary_id))
+        await staff.tap("🗓 Periode", message(staff, summary_id))
+        first = since_id(staff)
+        await staff.tap("30 hari terakhir", message(staff, summary_id))
+        summary = message(staff, summary_id)
+        assert "📍 Nusa Tenggara Timur · 🗓 30 hari terakhir" in summary["text"]
+        assert "Jumlah responden dalam pilihan ini: 15" in summary["text"]
+        since = to_db(now - timedelta(days=30))
+        check_charts(staff_settings, survey, photos_after(staff, first), "id", "53", since)
+
+        # A place too small, even when asked for with a button of one's own making: not broken
+        # down, no chart, and said why.
+        first = since_id(staff)
+        forged = ResultsShow(survey.id, 0, "31").pack()
+        await staff.deliver(staff.callback_update(forged, message(staff, summary_id)))
+        summary = message(staff, summary_id)
+        assert "Jumlah responden dalam pilihan ini: 2" in summary["text"]
+        assert summary["text"].endswith(
+            "Responden di sini kurang dari 5: hasil tidak dirinci agar tidak ada orang yang "
+            "dapat dikenali."
+        )
+        assert "Punya smartphone" not in summary["text"]
+        assert photos_after(staff, first) == []
+        # Kabupaten Kupang's 3: the same.
+        await staff.deliver(
+            staff.callback_update(ResultsShow(survey.id, 0, "53.01").pack(), summary)
+        )
+        assert "kurang dari 5: hasil tidak dirinci" in message(staff, summary_id)["text"]
+        assert photos_after(staff, first) == []
+        # Data no /hasil wrote: a period it does not offer, a place that does not exist.
+        for data in (
+            ResultsShow(survey.id, 3, "").pack(),
+            ResultsShow(survey.id, 0, "99.99").pack(),
+            ResultsShow("tidakada", 0, "").pack(),
+            ResultsFilter(survey.id, 0, ResultsStep.PLACES, "xx").pack(),
+            "rs:bpjs",
+        ):
+            await staff.deliver(staff.callback_update(data, summary))
+            assert _toast(bot) == "Tombol ini sudah tidak berlaku."
+        assert photos_after(staff, first) == []
+        # Back to the list.
+        await staff.tap("« Semua survei", message(staff, summary_id))
+        assert message(staff, summary_id)["text"].startswith("📊 Hasil survei")
+        no_refusals(bot)
+
+
+async def test_results_are_for_staff_only(staff_settings: Settings) -> None:
+    survey = SURVEYS["bpjs"]
+    async with running_bot(staff_settings) as bot:
+        seed(staff_settings, survey, PLACES, bot.clock.now(), first_user=30_000)
+        visitor = bot.user(VISITOR)
+        await visitor.send("/perintahtidakada")
+        unknown = visitor.text
+        for command in ("/hasil", "/results"):
+            await visitor.send(command)
+            assert visitor.text == unknown  # word for word what an unknown command gets
+        # Staff buttons, tapped by someone else (forwarded, or forged): nothing shown.
+        mark = since_id(visitor)
+        for data in (
+            ResultsShow(survey.id, 0, "").pack(),
+            ResultsFilter(survey.id, 0, ResultsStep.PLACES, "").pack(),
+            ResultsFilter(survey.id, 0, ResultsStep.LIST, "").pack(),
+        ):
+            await visitor.deliver(visitor.callback_update(data, visitor.last))
+            assert _toast(bot) == "Tombol ini sudah tidak berlaku."
+        assert [m for m in visitor.messages if m["message_id"] > mark] == []
+        assert not any("Hasil survei" in m.get("text", "") for m in visitor.messages)
+        no_refusals(bot)
+
+
+async def test_results_in_english(staff_settings: Settings) -> None:
+    survey = SURVEYS["bpjs"]
+    async with running_bot(staff_settings) as bot:
+        seed(staff_settings, survey, PLACES, bot.clock.now(), first_user=40_000, unfinished=1)
+        staff = bot.user(STAFF, "en")
+        await staff.send("/results")
+        assert staff.text.startswith("📊 Survey results")
+        assert "Started 26 · completed 25 (96%) · median time" in staff.text
+        assert "Started 0 · completed 0" in staff.text  # the training survey: nobody yet
+        first = since_id(staff)
+        await staff.tap("📊 " + pick(survey.title, "en"))
+        summary = message(staff, first)["text"]
+        assert "📍 All of Indonesia · 🗓 All time" in summary
+        assert "Responses in this selection: 25" in summary
+        assert "Most common words: " in summary
+        photos = photos_after(staff, first)
+        assert len(photos) == len(charted(survey))
+        check_charts(staff_settings, survey, photos, "en")
+        assert any("• Never: " in p["caption"] for p in photos)  # status_bpjs in English
+        assert staff.buttons(message(staff, first)) == ["📍 Place", "🗓 Period", "« All surveys"]
+        no_refusals(bot)
+
+
+async def test_median_time_to_finish_is_that_of_the_database(staff_settings: Settings) -> None:
+    async with running_bot(staff_settings) as bot:
+        for count, first in ((25, 90_000), (1, 91_000)):  # an odd number, then an even one
+            seed(
+                staff_settings, SURVEYS["bpjs"], {"53.71": count}, bot.clock.now(), first_user=first
+            )
+            durations = [
+                (from_db(r["submitted_at"]) - from_db(r["started_at"])).total_seconds()
+                for r in rows(
+                    staff_settings,
+                    "SELECT started_at, submitted_at FROM responses WHERE status = 'submitted'",
+                )
+            ]
+            [bpjs] = [o for o in await bot.services.results.overview() if o.survey.id == "bpjs"]
+            assert bpjs.median_seconds == pytest.approx(median(durations), abs=0.01)
+            assert bpjs.completed == len(durations)

@@ -41,7 +41,8 @@ def draw(text: ChartText, bars: Sequence[Bar]) -> bytes:
     lines = sum(label.count("\n") + 1 for label in labels)
     title = "\n".join(textwrap.wrap(text.title, TITLE_WRAP))
     height = 1.9 + 0.45 * title.count("\n") + 0.42 * lines + 0.35 * len(bars)
-    figure = Figure(figsize=(WIDTH_INCHES, max(height, 4.0)), dpi=DPI)
+    # Never wider than tall: a phone held upright shows a square or tall picture largest.
+    figure = Figure(figsize=(WIDTH_INCHES, max(height, WIDTH_INCHES)), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     positions = list(range(len(bars)))
