@@ -526,3 +526,21 @@ async def test_who_waits_for_quiet_hours_and_when_it_should_finish(tmp_path: Pat
         assert counted(settings, first) == {"sent": 10}
         assert "✅ Selesai" in message["text"] and "Terkirim: 10 dari 10" in message["text"]
         no_refusals(bot)
+
+
+async def test_a_progress_message_deleted_by_staff_is_sent_again(
+    bot: Bot, settings: Settings
+) -> None:
+    recipients = await people(bot, 3)
+    first = await broadcast(bot, recipients)
+    message = await show(bot, first)
+    del bot.telegram.chat(STAFF).messages[message["message_id"]]  # deleted in the chat
+    await send_all(bot)
+    await progress.refresh_all(bot.app)
+    again = watched(bot, first)
+    assert again is not message and "✅ Selesai" in again["text"]
+    assert rows(settings, "SELECT summarised_at FROM broadcasts")[0][0] is not None
+    # Telegram's answer to editing a message that is gone; the bot could not have known.
+    refused = [error.description for _call, error in bot.telegram.refusals]
+    assert refused == ["Bad Request: message to edit not found"]
+    bot.telegram.refusals.clear()

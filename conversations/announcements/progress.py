@@ -176,13 +176,14 @@ async def show(
             return
         progress, text, markup = drawn
         message = await send(context, chat, text, markup)
-        shown.texts[(chat, message)] = _fingerprint(text, markup)
         if progress.finished and broadcast.summarised_at is not None:
             return  # a summary shown again: nothing left to keep up to date
         old = (broadcast.progress_chat_id, broadcast.progress_message_id)
         await svc.broadcast_control.attach(broadcast_id, chat, message, locale)
         if progress.finished:
             await svc.broadcast_control.summarised(broadcast_id)
+        else:
+            shown.texts[(chat, message)] = _fingerprint(text, markup)
         if old[0] is not None and old[1] is not None and old != (chat, message):
             await _retire(context, old[0], old[1])
 
@@ -242,15 +243,17 @@ async def _refresh(context: ContextTypes.DEFAULT_TYPE, broadcast: Broadcast) -> 
     if await _edit(context, chat, message, text, markup):
         if progress.finished:
             await control.summarised(broadcast.id)
+            _shown(context).texts.pop((chat, message), None)  # never edited again
         return
     # Deleted, too old to edit, or the chat is gone: a new message, or none at all.
+    _shown(context).texts.pop((chat, message), None)
     with contextlib.suppress(BadRequest, Forbidden):
         sent = await send(context, chat, text, markup)
-        _shown(context).texts[(chat, sent)] = _fingerprint(text, markup)
         await control.attach(broadcast.id, chat, sent, broadcast.locale)
         if not progress.finished:
+            _shown(context).texts[(chat, sent)] = _fingerprint(text, markup)
             return
-    await control.summarised(broadcast.id)  # nowhere to show it: stop looking
+    await control.summarised(broadcast.id)  # shown, or nowhere to show it: stop looking
 
 
 async def refresh_all(app: Application) -> None:
