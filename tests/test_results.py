@@ -286,6 +286,12 @@ async def test_results_are_for_staff_only(staff_settings: Settings) -> None:
             assert _toast(bot) == "Tombol ini sudah tidak berlaku."
         assert [m for m in visitor.messages if m["message_id"] > mark] == []
         assert not any("Hasil survei" in m.get("text", "") for m in visitor.messages)
+        # /bantuan names /hasil to staff only.
+        staff = bot.user(STAFF)
+        for person in (staff, visitor):
+            await person.send("/bantuan")
+        assert "/hasil hasil survei: kemajuan, grafik per wilayah dan periode" in staff.text
+        assert "/hasil" not in visitor.text
         no_refusals(bot)
 
 
