@@ -1,0 +1,309 @@
+"""Reading an XLSForm (KoboToolbox / ODK spreadsheet) with pyxform, and saying, before anything
+is imported, what of it can run as a chat survey: the questions, the languages and the bot
+locales they map to, and every part that cannot run, by sheet row, with the reason.
+
+pyxform does the reading (its strict path from spreadsheet to the form's JSON dict, the same
+checks KoboToolbox applies), so a file it refuses gets pyxform's own message, which names the
+row. What pyxform accepts is then walked here: each row's type, its labels per language, and
+its expressions, parsed with `bot.core.xlsform.expression` so that a broken `relevant` is an
+import error, never a surprise in the middle of someone's answers.
+
+Nothing is dropped silently: a row that chat cannot have (a photo, a barcode) is a `Problem`;
+device metadata a phone would fill in (deviceid, username) is a `Problem` too, with the note
+that it stays empty. Start, end and today are filled in by the bot, so they are not problems.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from babel import Locale, UnknownLocaleError
+
+from bot.core.xlsform.expression import ExpressionError, parse
+
+# pyxform's type names (after its aliases: "select one", "select all that apply") that chat
+# runs, with what the bot asks for them.
+ASKED: Final = {
+    "select one": "one choice",
+    "select all that apply": "several choices",
+    "text": "text",
+    "string": "text",
+    "integer": "whole number",
+    "int": "whole number",
+    "decimal": "number",
+    "date": "date",
+    "note": "note",
+    "acknowledge": "acknowledge",
+    "trigger": "acknowledge",
+    "geopoint": "location",
+    "gps": "location",
+}
+STRUCTURE: Final = {"group", "repeat", "calculate"}
+FILLED_BY_BOT: Final = {"start", "end", "today"}  # the times the bot knows
+NO_DEVICE: Final = {
+    "deviceid",
+    "uri:deviceid",
+    "phonenumber",
+    "username",
+    "email",
+    "simserial",
+    "subscriberid",
+    "audit",
+    "start-geopoint",
+}
+WHY_NOT: Final = {
+    "photo": "a photo answer is not supported in chat surveys yet",
+    "image": "a photo answer is not supported in chat surveys yet",
+    "audio": "recording audio is not supported in chat surveys",
+    "background-audio": "recording audio is not supported in chat surveys",
+    "video": "recording video is not supported in chat surveys",
+    "file": "a file answer is not supported in chat surveys yet",
+    "barcode": "scanning a barcode needs a phone camera app, not a chat",
+    "time": "a time answer is not supported in chat surveys yet",
+    "dateTime": "a date-and-time answer is not supported in chat surveys yet",
+    "datetime": "a date-and-time answer is not supported in chat surveys yet",
+    "geotrace": "drawing a line on a map is not possible in a chat",
+    "geoshape": "drawing a shape on a map is not possible in a chat",
+    "range": "a slider is not supported in chat surveys yet",
+    "rank": "ranking choices is not supported in chat surveys yet",
+    "hidden": "a hidden field has nothing to ask in a chat",
+    "xml-external": "external XML data is not supported in chat surveys",
+    "select one from file": "choices from an attached file are not supported in chat surveys",
+    "select all that apply from file": "choices from an attached file are not supported",
+}
+BOT_LOCALES: Final = ("id", "en")
+_EXPRESSIONS: Final = ("relevant", "constraint", "calculate", "required", "readonly")
+_SPELLED_TRUE: Final = {"yes", "true", "true()", "1"}
+_SPELLED_FALSE: Final = {"no", "false", "false()", "0", ""}
+
+
+class FormError(ValueError):
+    """pyxform refused the file, or it is not an XLSForm at all; the message says why."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # the survey sheet's row (as the spreadsheet numbers it), if known
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Language:
+    column: str  # as the form names it: "Indonesian(id)", "english", "label" (no language)
+    locales: tuple[str, ...]  # the bot locales it is shown in (none: not used)
+
+
+@dataclass
+class Report:
+    form_id: str
+    title: str
+    version: str
+    questions: Counter[str] = field(default_factory=Counter)  # what is asked, by kind
+    languages: list[Language] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def runs_whole(self) -> bool:
+        """Every part of the form can run in chat."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Form:
+    """pyxform's JSON dict of the form, and what can run of it."""
+
+    definition: dict[str, Any]
+    report: Report
+
+
+def read(path: Path) -> Form:
+    """Read an .xlsx / .xls XLSForm. FormError when pyxform refuses it."""
+    from pyxform import xls2json
+    from pyxform.errors import PyXFormError
+
+    if not _spreadsheet(path):
+        raise FormError(
+            "this file cannot be read as an XLSForm: it is not an .xlsx or .xls spreadsheet"
+        )
+    try:
+        definition = xls2json.parse_file_to_json(str(path))
+    except PyXFormError as exc:
+        raise FormError(_one_line(str(exc))) from None
+    except Exception as exc:  # not a spreadsheet, a damaged file: pyxform's readers raise anything
+        raise FormError(f"this file cannot be read as an XLSForm ({_one_line(str(exc))})") from None
+    return Form(definition, _report(definition, _rows(path)))
+
+
+def _spreadsheet(path: Path) -> bool:
+    """An .xlsx (a zip with a workbook) or an .xls (an OLE2 compound file), by content."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            return True
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:500]
+
+
+def _rows(path: Path) -> dict[str, int]:
+    """Each survey row's name -> its row number in the spreadsheet (the header is row 1)."""
+    from pyxform.xls2json_backends import get_xlsform
+
+    try:
+        sheets = get_xlsform(str(path))
+    except Exception:  # the numbers are a help, not a need
+        return {}
+    found: dict[str, int] = {}
+    for index, row in enumerate(sheets.survey or [], start=2):
+        name = str(row.get("name") or "").strip()
+        if name and name not in found:
+            found[name] = index
+    return found
+
+
+def _report(definition: dict[str, Any], rows: dict[str, int]) -> Report:
+    settings_id = str(definition.get("id_string") or definition.get("name") or "")
+    report = Report(
+        form_id=settings_id.lower(),
+        title=str(definition.get("title") or settings_id),
+        version=str(definition.get("version") or ""),
+    )
+    names = set(_names(definition))
+    columns: set[str] = set()
+    for node in _walk(definition):
+        for key in ("label", "hint"):
+            if isinstance(node.get(key), dict):
+                columns.update(node[key])
+            elif node.get(key):
+                columns.add("default")  # a plain `label` column, with no language named
+        _check(node, names, rows, report)
+    for items in (definition.get("choices") or {}).values():
+        for item in items:
+            if isinstance(item.get("label"), dict):
+                columns.update(item["label"])
+            elif item.get("label"):
+                columns.add("default")
+    report.languages = languages(columns)
+    if not any(language.locales for language in report.languages):
+        report.problems.append(
+            Problem(None, "labels", "no label column can be shown in Indonesian or English")
+        )
+    return report
+
+
+def _walk(node: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for child in node.get("children") or []:
+        found.append(child)
+        found += _walk(child)
+    return found
+
+
+def _names(definition: dict[str, Any]) -> list[str]:
+    return [str(n.get("name")) for n in _walk(definition) if n.get("name")]
+
+
+def _check(node: dict[str, Any], names: set[str], rows: dict[str, int], report: Report) -> None:
+    kind, name = str(node.get("type") or ""), str(node.get("name") or "")
+    row = rows.get(name)
+
+    def problem(reason: str) -> None:
+        report.problems.append(Problem(row, name, reason))
+
+    itemset = str(node.get("itemset") or "")
+    if itemset.lower().endswith((".csv", ".xml", ".geojson")):
+        problem(
+            f"its choices come from the attached file {itemset}, which a chat survey cannot read"
+        )
+        return
+    if kind in ASKED:
+        report.questions[ASKED[kind]] += 1
+    elif kind in NO_DEVICE:
+        problem(f"'{kind}' is filled in by a phone app; in a chat it stays empty")
+    elif kind not in STRUCTURE and kind not in FILLED_BY_BOT:
+        problem(WHY_NOT.get(kind, f"the question type '{kind}' is not supported in chat surveys"))
+        return
+    bind = node.get("bind") or {}
+    for key in _EXPRESSIONS:
+        source = bind.get(key)
+        if not isinstance(source, str) or (key in ("required", "readonly") and _spelled(source)):
+            continue
+        _expression(source, key, names, problem)
+    if node.get("choice_filter"):
+        _expression(str(node["choice_filter"]), "choice_filter", names, problem, filter_=True)
+    count = (node.get("control") or {}).get("jr:count")
+    if isinstance(count, str) and count.strip() and not count.strip().isdigit():
+        _expression(count, "repeat_count", names, problem)
+    for key in ("label", "hint"):
+        value = node.get(key)
+        texts = value.values() if isinstance(value, dict) else [value] if value else []
+        for text in texts:
+            for ref in re.findall(r"\$\{\s*([^}\s]+)\s*\}", str(text)):
+                if ref not in names:
+                    problem(f"its {key} shows ${{{ref}}}, which is no question of this form")
+
+
+def _spelled(value: str) -> bool:
+    """`required` and `readonly` written as yes/no in any of the spellings real forms use."""
+    return value.strip().lower() in _SPELLED_TRUE | _SPELLED_FALSE
+
+
+def _expression(
+    source: str,
+    key: str,
+    names: set[str],
+    problem: Any,
+    *,
+    filter_: bool = False,
+) -> None:
+    try:
+        parsed = parse(source, choice_filter=filter_)
+    except ExpressionError as exc:
+        problem(f"its {key} cannot run in chat: {exc}")
+        return
+    unknown = sorted(parsed.references - names)
+    if unknown:
+        problem(f"its {key} reads ${{{unknown[0]}}}, which is no question of this form")
+
+
+def languages(columns: set[str]) -> list[Language]:
+    """Each label column with the bot locales it is shown in. A column names its language in
+    parentheses ("Indonesian(id)", "Bahasa Indonesia (id)") or by name ("english", "French");
+    the plain `label` column (pyxform's "default") is shown in every bot locale that no named
+    column serves (a form in one language is shown to everyone in it)."""
+    named: list[Language] = []
+    for column in sorted(columns - {"default"}, key=str.lower):
+        code = _code(column)
+        named.append(Language(column, (code,) if code in BOT_LOCALES else ()))
+    served = {locale for language in named for locale in language.locales}
+    if "default" in columns:
+        rest = tuple(locale for locale in BOT_LOCALES if locale not in served)
+        named.insert(0, Language("label", rest))
+    return named
+
+
+def _code(column: str) -> str | None:
+    inside = re.search(r"\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?\s*\)\s*$", column)
+    if inside:
+        return inside.group(1).lower()
+    wanted = column.strip().lower()
+    for code in BOT_LOCALES:
+        try:
+            names = {Locale(code).get_display_name("en"), Locale(code).get_display_name(code)}
+        except UnknownLocaleError:  # pragma: no cover - babel ships both
+            continue
+        if wanted in {n.lower() for n in names if n} | {f"bahasa {n.lower()}" for n in names if n}:
+            return code
+    return None

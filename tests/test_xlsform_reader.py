@@ -1,0 +1,104 @@
+"""Reading real XLSForms (tests/xlsforms, public forms byte for byte) with pyxform, and the report
+staff get before anything is imported: what is asked, which label columns serve which bot
+locale, and every part chat cannot run, by spreadsheet row, with the reason (issue 10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.xlsform.reader import FormError, Language, Problem, languages, read
+
+CORPUS = Path(__file__).resolve().parent / "xlsforms"
+REFUSED_BY_PYXFORM = {"liberiaCoverage.xlsx"}
+
+
+def reasons(problems: list[Problem]) -> dict[str, str]:
+    return {p.name: p.reason for p in problems}
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.xls*")), ids=lambda p: p.name)
+def test_every_corpus_file_reads_or_is_refused_with_pyxforms_reason(path: Path) -> None:
+    if path.name in REFUSED_BY_PYXFORM:
+        with pytest.raises(FormError) as refused:
+            read(path)
+        assert "row" in str(refused.value) and "\n" not in str(refused.value)
+        return
+    form = read(path)
+    report = form.report
+    assert report.form_id and report.form_id == report.form_id.lower()
+    assert sum(report.questions.values()) > 0
+    assert any(language.locales for language in report.languages)
+    for problem in report.problems:  # each says what and why, by row where the sheet has one
+        assert problem.name and problem.reason and "\n" not in problem.reason
+
+
+def test_an_indonesian_form_maps_its_languages_and_names_what_chat_cannot_fill() -> None:
+    report = read(CORPUS / "building_natural_risks_survey.xlsx").report
+    assert report.languages == [Language("label", ("en",)), Language("Indonesian(id)", ("id",))]
+    found = reasons(report.problems)
+    assert report.form_id == "karangasem_building_disaster_risk_assessment_v4"
+    assert found["deviceid"] == "'deviceid' is filled in by a phone app; in a chat it stays empty"
+    assert Problem(6, "deviceid", found["deviceid"]) in report.problems  # its spreadsheet row
+    assert any("secondary instances" in why for why in found.values())
+    assert report.questions["one choice"] == 9 and report.questions["location"] == 1
+
+
+def test_unusual_required_spellings_and_languages_chat_does_not_speak_are_reported() -> None:
+    report = read(CORPUS / "REACH_2024_MSNA-kobo-tool_draft_v11.xlsx").report
+    assert Language("french", ()) in report.languages
+    assert Language("english", ("en",)) in report.languages
+    # "T" is none of pyxform's spellings of yes: the form means something chat cannot guess.
+    flagged = {p.row: p for p in report.problems if "required" in p.reason}
+    assert {314, 315} <= set(flagged)
+    assert "'T'" in flagged[314].reason
+
+
+def test_choices_from_an_attached_file_and_photos_are_named() -> None:
+    report = read(CORPUS / "UCL_Biomass_Plot_Form.xlsx").report
+    found = reasons(report.problems)
+    assert "UCL_regions.csv" in found["region_id"]
+    assert found["tree_photo"] == "a photo answer is not supported in chat surveys yet"
+    assert Language("Swahili (sw)", ()) in report.languages
+
+
+def test_a_form_chat_can_run_whole_has_no_problems() -> None:
+    report = read(CORPUS / "choice_filter_test.xlsx").report
+    assert report.runs_whole
+    assert report.languages == [Language("label", ("id", "en"))]
+
+
+def test_a_file_that_is_no_spreadsheet_is_refused_in_one_line(tmp_path: Path) -> None:
+    fake = tmp_path / "form.xlsx"
+    fake.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    with pytest.raises(FormError) as refused:
+        read(fake)
+    assert "cannot be read as an XLSForm" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "locales"),
+    [
+        ("Indonesian(id)", ("id",)),
+        ("Bahasa Indonesia (id)", ("id",)),
+        ("bahasa indonesia", ("id",)),
+        ("Indonesian", ("id",)),
+        ("english", ("en",)),
+        ("English (en)", ("en",)),
+        ("English(en-GB)", ("en",)),
+        ("chinese", ()),
+        ("Swahili (sw)", ()),
+    ],
+)
+def test_label_columns_map_to_bot_locales(column: str, locales: tuple[str, ...]) -> None:
+    assert languages({column}) == [Language(column, locales)]
+
+
+def test_the_plain_label_column_serves_the_locales_no_named_column_serves() -> None:
+    assert languages({"default", "Indonesian(id)"}) == [
+        Language("label", ("en",)),
+        Language("Indonesian(id)", ("id",)),
+    ]
+    assert languages({"default", "english", "Indonesian (id)"})[0] == Language("label", ())
