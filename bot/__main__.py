@@ -2,7 +2,8 @@
 `python -m bot events import FILE` loads events from a CSV file, `python -m bot events list`
 prints them; `python -m bot check` says whether settings, database and Telegram are all right;
 `python -m bot backup FILE` copies the database while the bot runs, `python -m bot restore FILE`
-puts a copy back (with the bot stopped)."""
+puts a copy back (with the bot stopped); `python -m bot export SURVEY --format xlsx|csv --output
+FILE [--since DATE]` writes a survey's responses for a spreadsheet."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.logging_setup import redact, setup_logging
 EXIT_CONFIG = 2
 USAGE = (
     "python -m bot [simulate [SURVEY] | events import FILE | events list | check | "
-    "backup FILE | restore FILE]"
+    "backup FILE | restore FILE | export SURVEY --output FILE]"
 )
 
 
@@ -73,6 +74,10 @@ def main(argv: list[str]) -> int:
         from bot.events_cli import main as events
 
         return events(argv[1:])
+    if argv[:1] == ["export"]:
+        from bot.export_cli import main as export
+
+        return export(argv[1:])
     if argv[:1] and argv[0] in {"check", "backup", "restore"}:
         return maintain(argv[0], argv[1:])
     if argv and argv[0] in {"-h", "--help"}:

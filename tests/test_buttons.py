@@ -37,6 +37,7 @@ from handlers.buttons import (
     EventConsent,
     EventList,
     EventsIn,
+    ExportTap,
     ForgetWish,
     Language,
     Minor,
@@ -162,6 +163,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         "rs": ResultsShow,
         "rsf": ResultsFilter,
         "rsp": ResultsPublic,
+        "ex": ExportTap,
     }
     assert {k for k in ALL if k.staff} == {
         WizardTap,
@@ -176,6 +178,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         AuditTap,
         ResultsShow,
         ResultsFilter,
+        ExportTap,
     }
 
 

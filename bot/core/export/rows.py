@@ -1,0 +1,74 @@
+"""One stored response as one row of an export, every cell safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from bot.core.export.columns import Cell, Layout
+from bot.core.export.pseudonym import Pseudonyms
+
+_FORMULA_START = frozenset("=+-@\t\r")
+# XML 1.0 (inside every .xlsx) cannot hold these control characters: openpyxl refuses the
+# whole file for one of them, and someone can type them into Telegram.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe(value: Cell) -> Cell:
+    """A text a spreadsheet cannot take for a formula (CSV injection, OWASP): one starting with
+    =, +, -, @, a tab or a carriage return gets a leading single quote. Numbers stay numbers: a
+    negative number is a number, not a formula, in Excel, LibreOffice and openpyxl alike."""
+    if type(value) is not str or not value:
+        return value
+    if _NOT_IN_XML.search(value):
+        value = _NOT_IN_XML.sub("", value)
+    return "'" + value if value[:1] in _FORMULA_START else value
+
+
+def safe_row(cells: Iterable[Cell]) -> list[Cell]:
+    return [safe(c) for c in cells]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A submitted response as storage reads it: times as stored (ISO 8601 UTC text), answers
+    by question id as (decoded JSON value, "Lainnya" text)."""
+
+    user_id: int
+    started_at: str
+    submitted_at: str
+    locale: str | None
+    source: str | None
+    version: int
+    answers: dict[str, tuple[Any, str | None]]
+
+
+class Rows:
+    """Turns records into rows of `layout`: times in `zone`, the respondent as a pseudonym."""
+
+    def __init__(self, layout: Layout, pseudonyms: Pseudonyms, zone: tzinfo) -> None:
+        self.layout = layout
+        self.pseudonyms = pseudonyms
+        self.zone = zone
+
+    def row(self, record: Record) -> list[Cell]:
+        started = datetime.fromisoformat(record.started_at)
+        submitted = datetime.fromisoformat(record.submitted_at)
+        meta: list[Cell] = [
+            self.pseudonyms.code(record.user_id),
+            self._local(started),
+            self._local(submitted),
+            max(0, round((submitted - started).total_seconds())),
+            record.locale,
+            record.source,
+            record.version,
+        ]
+        meta.extend(self.layout.answer_cells(record.answers))
+        return safe_row(meta)
+
+    def _local(self, moment: datetime) -> str:
+        # ISO 8601 with the offset: unambiguous wherever the file is opened.
+        return moment.astimezone(self.zone).isoformat(sep=" ", timespec="seconds")

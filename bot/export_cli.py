@@ -1,0 +1,112 @@
+"""`python -m bot export SURVEY --format xlsx|csv --output FILE [--since DATE]`: a survey's
+submitted responses as an Excel workbook (responses, and a sheet explaining every column in
+both languages) or a CSV file (UTF-8 with BOM). Respondents appear as pseudonymous codes, never
+as Telegram ids. Needs only DATABASE_PATH (and SURVEYS_DIR, TIMEZONE if set), not a bot token,
+and reads without a lock, so it runs beside the bot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+
+from bot.config import BUNDLED_SURVEYS, ConfigError, StorageSettings, describe
+from bot.core.survey.loader import SurveyFileError, load_surveys
+from bot.lifecycle import EXIT_CONFIG, EXIT_FAILED
+from bot.services.exports import Format, write_export
+from bot.storage.exports import ExportUnreadable
+
+
+class ExportSettings(StorageSettings):
+    """The settings an export reads: where the data and the survey files are, and the zone
+    times are written in (the bot's own)."""
+
+    surveys_dir: Path = BUNDLED_SURVEYS
+    timezone: str = "Asia/Jakarta"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    found = argparse.ArgumentParser(prog="python -m bot export", description=__doc__)
+    found.add_argument("survey", metavar="SURVEY", help="the survey's id, e.g. bpjs")
+    found.add_argument(
+        "--format",
+        choices=[f.value for f in Format],
+        help="xlsx or csv (default: from the output file's extension)",
+    )
+    found.add_argument("--output", type=Path, required=True, metavar="FILE")
+    found.add_argument(
+        "--since",
+        type=_day,
+        metavar="DATE",
+        help="only responses submitted on or after this day (YYYY-MM-DD, in TIMEZONE)",
+    )
+    return found
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)  # bad usage: argparse says why and exits with status 2
+    fmt = args.format or args.output.suffix.lower().lstrip(".")
+    if fmt not in {f.value for f in Format}:
+        print(
+            "Say --format xlsx or --format csv (or end FILE with .xlsx or .csv).", file=sys.stderr
+        )
+        return EXIT_CONFIG
+    try:
+        try:
+            settings = ExportSettings()
+        except ValidationError as exc:
+            raise ConfigError(describe(exc)) from None
+        surveys = load_surveys(settings.surveys_dir)
+    except (ConfigError, SurveyFileError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    survey = surveys.get(args.survey)
+    if survey is None:
+        known = ", ".join(sorted(surveys)) or "none"
+        print(f"No survey {args.survey!r}. Surveys: {known}.", file=sys.stderr)
+        return EXIT_CONFIG
+    zone = ZoneInfo(settings.timezone)
+    since = datetime.combine(args.since, time(), zone) if args.since else None
+    output: Path = args.output
+    # Written beside the target and renamed: a file someone has open, or a run stopped
+    # half-way, never leaves half an export under the name asked for.
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        count = write_export(settings.database_path, survey, Format(fmt), partial, zone, since)
+        os.replace(partial, output)
+    except ExportUnreadable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as exc:
+        print(f"{output}: cannot write the file ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        partial.unlink(missing_ok=True)
+    size = output.stat().st_size / 1_048_576
+    period = f" submitted since {args.since.isoformat()}" if args.since else ""
+    print(
+        f"{survey.id}: {count} responses{period} written to {output} ({fmt}, {size:.1f} MB); "
+        "respondents appear as pseudonymous codes."
+    )
+    return 0
