@@ -56,7 +56,6 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
             "<b>" + escape(_("For staff")) + "</b>",
             "/buatacara " + escape(_("create an event, step by step")),
             "/kelolaacara " + escape(_("manage events: registrants, changes, cancelling")),
-            "/ekspor " + escape(_("survey responses as Excel and CSV files")),
             "/hasil " + escape(_("survey results: progress, charts by place and period")),
             "/ekspor " + escape(_("survey responses as Excel and CSV files")),
             "/siaran " + escape(_("past and running broadcasts: progress, pause, cancel")),
