@@ -147,6 +147,7 @@ class Runtime:
             await self.app.stop()
         await self.app.shutdown()
         await self.services.broadcast_control.close()
+        await self.services.results.close()
         await self.services.db.close()
 
 

@@ -76,6 +76,9 @@ class ResultsService:
         self.clock = clock
         self.min_group = min_group
 
+    async def close(self) -> None:
+        await self.repo.close()
+
     async def overview(self) -> list[Overview]:
         progress = await self.repo.progress()
         found = []
@@ -107,12 +110,12 @@ class ResultsService:
             return Summary(survey, total, True)
         questions = list(only) if only is not None else charted(survey)
         free = [] if only is not None else texts(survey)
-        answered = await self.repo.answered(selection, [q.id for q in [*questions, *free]])
-        counts = await self.repo.counts(
-            selection,
-            [q.id for q in questions if not isinstance(q, MultiChoice)],
-            [q.id for q in questions if isinstance(q, MultiChoice)],
-        )
+        multi = [q.id for q in questions if isinstance(q, MultiChoice)]
+        single = [q.id for q in questions if not isinstance(q, MultiChoice)]
+        counts = await self.repo.counts(selection, single, multi)
+        # One answer each: the counts add up to who answered. Several each: counted apart.
+        answered = {q: sum(counts.get(q, {}).values()) for q in single}
+        answered |= await self.repo.answered(selection, [*multi, *(q.id for q in free)])
         choices = tuple(
             choice_result(
                 q,

@@ -4,6 +4,10 @@ Everything is counted in SQLite (GROUP BY over the answers of the chosen respons
 summary costs one pass over those answers whatever their number, and memory holds counts, not
 rows. Answers are stored as JSON: a choice is '"ojol"', a yes/no 'true', a scale point '4', a
 multiple choice '["gojek","grab"]' (counted per option with json_each), a region '"53.71"'.
+
+The counting runs on a read-only connection of its own (opened at the first use), not on the
+bot's reader: a summary of a hundred thousand responses takes seconds, and on the shared reader
+every person's next survey question would wait behind it. SQLite lets the two read side by side.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage.database import Database
+from bot.storage.database import Database, Reads
+from bot.storage.readonly import ReadOnlyDatabase
 from bot.storage.timefmt import to_db
 
 # Free-text answers read for the most common words: the most recent ones, so that a survey with
@@ -61,11 +66,26 @@ def _key(value: Any) -> str:
 class ResultRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._looking: ReadOnlyDatabase | None = None
+
+    async def _reads(self) -> Reads:
+        if self._looking is None:
+            looking = ReadOnlyDatabase(self.db.path)
+            await looking.open()
+            self._looking = looking
+        return self._looking
+
+    async def close(self) -> None:
+        """Close the counting connection (opened at the first count)."""
+        if self._looking is not None:
+            await self._looking.close()
+            self._looking = None
 
     async def progress(self) -> dict[str, tuple[int, int]]:
         """(started, completed) by survey: every response ever begun (those still open, given
         up, expired or submitted) and the submitted ones."""
-        rows = await self.db.fetchall(
+        reads = await self._reads()
+        rows = await reads.fetchall(
             "SELECT survey_id, COUNT(*) AS started, "
             "SUM(status = 'submitted') AS completed FROM responses GROUP BY survey_id"
         )
@@ -74,15 +94,16 @@ class ResultRepository:
     async def median_seconds(self, survey_id: str) -> float | None:
         """The median time from starting to submitting, read from the middle of the sorted
         durations (one or two rows), not by loading them all."""
+        reads = await self._reads()
         duration = "(julianday(submitted_at) - julianday(started_at)) * 86400.0"
         where = "survey_id = ? AND status = 'submitted'"
-        row = await self.db.fetchone(
+        row = await reads.fetchone(
             f"SELECT COUNT(*) AS n FROM responses WHERE {where}", (survey_id,)
         )
         n = row["n"] if row else 0
         if not n:
             return None
-        rows = await self.db.fetchall(
+        rows = await reads.fetchall(
             f"SELECT {duration} AS d FROM responses WHERE {where} ORDER BY d LIMIT ? OFFSET ?",
             (survey_id, 2 - n % 2, (n - 1) // 2),
         )
@@ -90,17 +111,19 @@ class ResultRepository:
         return sum(values) / len(values)
 
     async def count(self, selection: Selection) -> int:
+        reads = await self._reads()
         where, params = selection.where()
-        row = await self.db.fetchone(f"SELECT COUNT(*) AS n FROM responses r WHERE {where}", params)
+        row = await reads.fetchone(f"SELECT COUNT(*) AS n FROM responses r WHERE {where}", params)
         return int(row["n"]) if row else 0
 
     async def answered(self, selection: Selection, questions: Sequence[str]) -> dict[str, int]:
         """How many responses in the selection answered each question (skipped: not counted)."""
+        reads = await self._reads()
         if not questions:
             return {}
         where, params = selection.where()
         marks = ",".join("?" * len(questions))
-        rows = await self.db.fetchall(
+        rows = await reads.fetchall(
             "SELECT a.question_id AS q, COUNT(*) AS n FROM responses r "
             "JOIN answers a ON a.response_id = r.id "
             f"WHERE {where} AND a.question_id IN ({marks}) AND a.value IS NOT NULL "
@@ -114,11 +137,12 @@ class ResultRepository:
     ) -> dict[str, dict[str, int]]:
         """By question, how many chose each answer: one value per answer for `single` questions
         (choice, yes/no, scale), each picked option for `multi` ones."""
+        reads = await self._reads()
         where, params = selection.where()
         found: dict[str, dict[str, int]] = {q: {} for q in [*single, *multi]}
         if single:
             marks = ",".join("?" * len(single))
-            rows = await self.db.fetchall(
+            rows = await reads.fetchall(
                 "SELECT a.question_id AS q, a.value AS v, COUNT(*) AS n FROM responses r "
                 "JOIN answers a ON a.response_id = r.id "
                 f"WHERE {where} AND a.question_id IN ({marks}) AND a.value IS NOT NULL "
@@ -130,7 +154,7 @@ class ResultRepository:
                 found[r["q"]][key] = found[r["q"]].get(key, 0) + int(r["n"])
         if multi:
             marks = ",".join("?" * len(multi))
-            rows = await self.db.fetchall(
+            rows = await reads.fetchall(
                 "SELECT a.question_id AS q, j.value AS v, COUNT(*) AS n FROM responses r "
                 "JOIN answers a ON a.response_id = r.id, json_each(a.value) j "
                 f"WHERE {where} AND a.question_id IN ({marks}) AND a.value IS NOT NULL "
@@ -143,8 +167,9 @@ class ResultRepository:
 
     async def texts(self, selection: Selection, question: str) -> list[str]:
         """A free-text question's answers in the selection, newest first (at most TEXTS_READ)."""
+        reads = await self._reads()
         where, params = selection.where()
-        rows = await self.db.fetchall(
+        rows = await reads.fetchall(
             "SELECT a.value AS v FROM responses r JOIN answers a ON a.response_id = r.id "
             f"WHERE {where} AND a.question_id = ? AND a.value IS NOT NULL "
             "ORDER BY a.answered_at DESC LIMIT ?",
@@ -155,10 +180,11 @@ class ResultRepository:
 
     async def places(self, selection: Selection) -> dict[str, int]:
         """Submitted responses by the region answered (a code), in the selection's period."""
+        reads = await self._reads()
         if not selection.region_question:
             return {}
         where, params = Selection(selection.survey_id, since=selection.since).where()
-        rows = await self.db.fetchall(
+        rows = await reads.fetchall(
             "SELECT a.value AS v, COUNT(*) AS n FROM responses r "
             "JOIN answers a ON a.response_id = r.id "
             f"WHERE {where} AND a.question_id = ? AND a.value IS NOT NULL GROUP BY a.value",
@@ -172,7 +198,8 @@ class ResultRepository:
         return found
 
     async def has_submitted(self, user_id: int, survey_id: str) -> bool:
-        row = await self.db.fetchone(
+        reads = await self._reads()
+        row = await reads.fetchone(
             "SELECT 1 FROM responses WHERE user_id = ? AND survey_id = ? AND status = 'submitted'",
             (user_id, survey_id),
         )
@@ -180,7 +207,8 @@ class ResultRepository:
 
     async def own_region(self, user_id: int, survey_id: str, question: str) -> str | None:
         """The region a person gave in their latest submitted response to the survey."""
-        row = await self.db.fetchone(
+        reads = await self._reads()
+        row = await reads.fetchone(
             "SELECT a.value AS v FROM responses r JOIN answers a ON a.response_id = r.id "
             "WHERE r.user_id = ? AND r.survey_id = ? AND r.status = 'submitted' "
             "AND a.question_id = ? AND a.value IS NOT NULL "
