@@ -15,7 +15,7 @@ import pytest
 from telegram.error import TimedOut
 
 from bot.config import Settings
-from bot.outbox.sender import CONCURRENCY, RETRIES
+from bot.outbox.sender import RETRIES, concurrency_for
 from bot.storage.outbox import Content
 from bot.testing import harness
 from bot.testing.fake_telegram import ApiError, FakeTelegram, too_many
@@ -194,26 +194,29 @@ async def test_a_restart_mid_broadcast_skips_nobody_and_repeats_at_most_those_in
 ) -> None:
     telegram = FakeTelegram()
     async with running_bot(fast, telegram) as bot:
-        recipients = await people(bot, 200)
+        # In flight at once follows the pace (1,000 a second here: 250), and is the bound.
+        in_flight = bot.services.sender.concurrency
+        assert in_flight == concurrency_for(1000) == 250
+        recipients = await people(bot, 400)
         # 50 answered; then Telegram still delivers but its answers never arrive: the process
         # is stopped not knowing whether those went out.
         telegram.hold_answers("copyMessage", after=50)
         first = await broadcast(bot, recipients)
         for _ in range(500):
-            if len(telegram.calls_to("copyMessage")) >= 50 + CONCURRENCY:
+            if len(telegram.calls_to("copyMessage")) >= 50 + in_flight:
                 break
             await asyncio.sleep(0.01)
         await bot.services.sender.stop(grace=0.05)
         sent_before = len(telegram.calls_to("copyMessage"))
-    assert sent_before <= 50 + CONCURRENCY
+    assert sent_before <= 50 + in_flight
     telegram.release("copyMessage")
-    assert list(statuses(fast, first).values()).count("pending") >= 200 - 50 - CONCURRENCY
+    assert list(statuses(fast, first).values()).count("pending") >= 400 - 50 - in_flight
 
     async with running_bot(fast, telegram) as bot:
         await bot.services.sender.idle()
         twice = [p for p in recipients if len(copies(bot, p)) > 1]
         assert all(len(copies(bot, p)) >= 1 for p in recipients)  # nobody skipped
-        assert len(twice) <= CONCURRENCY  # the documented bound
+        assert len(twice) <= in_flight  # the documented bound
         assert set(statuses(fast, first).values()) == {"sent"}
         no_refusals(bot)
 
@@ -280,13 +283,13 @@ async def test_a_survey_answer_during_a_large_broadcast_is_answered_first(
     bot.telegram.hold_answers("copyMessage", after=20)
     first = await broadcast(bot, recipients)
     for _ in range(500):
-        if len(bot.telegram.calls_to("copyMessage")) >= 20 + CONCURRENCY:
+        if len(bot.telegram.calls_to("copyMessage")) >= 20 + bot.services.sender.concurrency:
             break
         await asyncio.sleep(0.01)
     await respondent.tap("Ojek online")
     assert "⬜ Gojek" in respondent.buttons()  # the next question came back at once
     pending = list(statuses(fast, first).values()).count("pending")
-    assert pending >= 2000 - 20 - CONCURRENCY
+    assert pending >= 2000 - 20 - bot.services.sender.concurrency
     bot.telegram.release("copyMessage")
     await bot.services.sender.idle()
     assert set(statuses(fast, first).values()) == {"sent"}

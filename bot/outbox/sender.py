@@ -2,20 +2,28 @@
 message to each recipient, within Telegram's limits by design.
 
 - A global pace (BROADCAST_PER_SECOND, a leaky bucket of one message every 1/rate seconds from
-  aiolimiter, so there is no burst at the start) and at most one message a second to one chat.
+  aiolimiter, so there is no burst at the start), at most one message a second to one chat and
+  twenty a minute to one group (one every three seconds).
+- Replies share that pace without waiting for it: every message the bot sends interactively
+  (through PTB's rate limiter, `ReplyPressure`) takes a slot from the broadcast's bucket. So a
+  reply never queues behind a broadcast, and replies plus broadcast stay under Telegram's global
+  limit: while people are answered, the broadcast slows down by as many messages.
 - A 429 closes a gate that every worker passes before sending: all sending waits its
   retry_after, then the refused message is tried again (a 429 is not the message's fault).
 - 5xx and network errors are tried again with a growing pause, at most RETRIES times, then the
   delivery is recorded failed with the reason. 403 and "chat not found" record it skipped and
   the person unreachable: nothing more is sent to them, and it is not tried again.
-- At most CONCURRENCY messages are in flight, each from before it is sent until its outcome is
+- At most `concurrency` messages are in flight, each from before it is sent until its outcome is
   committed. A delivery is recorded only after Telegram answered, so a hard kill can send again
-  at most the ones in flight at that moment.
+  at most the ones in flight at that moment. The number follows the rate (`concurrency_for`):
+  the pace can only be kept if rate x round trip messages are out at once, so 8 at the default
+  28 a second (enough up to a 285 ms round trip), 250 at paid broadcasts' 1,000 a second.
+- Every copy carries one button, in the recipient's language: "🔕 Stop announcements", which
+  opens the /berhenti question. Its two keyboards are encoded once, not per message.
 
 Broadcast messages do not go through PTB's rate limiter (AIORateLimiter, which paces the
 interactive replies): they are posted straight on the bot's request object. So a reply to a
-person never queues behind a broadcast; the broadcast only ever has CONCURRENCY messages
-outstanding, and its pace is set below Telegram's global limit to leave room for replies.
+person never queues behind a broadcast, which only ever has `concurrency` messages outstanding.
 """
 
 from __future__ import annotations
@@ -23,9 +31,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -33,22 +43,75 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.request import RequestData
+from telegram.ext import AIORateLimiter
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.outbox.post import LeanRequest
 from bot.services.clock import Clock
 from bot.storage.outbox import Delivery, Outbox, Outcome
 
 log = logging.getLogger(__name__)
 
-CONCURRENCY = 8
+CONCURRENCY = 8  # the fewest in flight, and the number at the default pace
+ROUND_TRIP = 0.25  # seconds: a request to Telegram from Indonesia and its answer, generously
 RETRIES = 3  # tries after the first, for 5xx and network errors
 BACKOFF = 1.0  # seconds before the first retry; doubles each time
 PER_CHAT = 1.0  # seconds between two messages to one chat
-CLAIM = 200  # deliveries read per look at the outbox
+PER_GROUP = 3.0  # seconds between two messages to one group: Telegram allows 20 a minute
+CLAIM = 200  # deliveries read per look at the outbox (at least twice the concurrency)
 POLL = 1.0  # seconds between looks when nothing is pending (scheduled broadcasts fall due)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+def concurrency_for(per_second: float) -> int:
+    """How many copies must be in flight at once to keep `per_second` when each takes
+    ROUND_TRIP to answer; never fewer than CONCURRENCY. It is also what a hard kill can repeat."""
+    return max(CONCURRENCY, math.ceil(per_second * ROUND_TRIP))
+
+
+@dataclass
+class _Turn:
+    """A chat's turn: its messages one at a time, and when the last was answered."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last: float | None = None
+    users: int = 0  # deliveries holding or waiting for the lock
+
+
+class Pace(AsyncLimiter):
+    """aiolimiter's leaky bucket, and `spend`: a slot used elsewhere (a reply that went out),
+    counted without waiting. The bucket may overflow; the broadcast then waits until it has
+    leaked below one, so replies plus broadcast keep the broadcast's rate."""
+
+    def spend(self, amount: float = 1) -> None:
+        self._leak()
+        self._level += amount
+
+
+class ReplyPressure(AIORateLimiter):
+    """PTB's rate limiter for interactive messages, which also tells the broadcast pace about
+    each one before it goes (`spend`). The reply itself waits for nothing of the broadcast's."""
+
+    def __init__(self, spend: Callable[[], None], **limits: Any) -> None:
+        super().__init__(**limits)
+        self._spend = spend
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if data.get("chat_id") is not None:  # a message (or edit) in a chat: Telegram counts it
+            self._spend()
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
 
 
 def _seconds(error: RetryAfter) -> float:
@@ -67,7 +130,10 @@ class Sender:
         *,
         per_second: float,
         paid: bool = False,
-        concurrency: int = CONCURRENCY,
+        concurrency: int | None = None,
+        way_out: Mapping[str, str] | None = None,
+        default_locale: str = "id",
+        lean: bool = True,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -75,14 +141,23 @@ class Sender:
         self.clock = clock
         self.per_second = per_second
         self.paid = paid  # Telegram's paid broadcasts: up to 1,000 a second, charged in Stars
-        self.concurrency = concurrency
+        self.concurrency = concurrency or concurrency_for(per_second)
+        self.lean = lean  # copies over bot/outbox/post.py, not the bot's HTTPXRequest
         self.sleep = sleep
         self.monotonic = monotonic
-        self._pace = AsyncLimiter(1, 1 / per_second)
-        self._slots = asyncio.Semaphore(concurrency)
+        # The "🔕 Stop announcements" keyboard by locale, as JSON (drawn by the conversation that
+        # answers it, encoded once); None (benchmarks): copies without a button.
+        self._way_out = {
+            locale: RequestParameter("reply_markup", markup, None)
+            for locale, markup in (way_out or {}).items()
+        }
+        self._default_locale = default_locale
+        self._claim = max(CLAIM, 2 * self.concurrency)
+        self._pace = Pace(1, 1 / per_second)
+        self._slots = asyncio.Semaphore(self.concurrency)
         self._open = asyncio.Event()  # closed while a 429's retry_after runs
         self._open.set()
-        self._last_sent: dict[int, float] = {}
+        self._chats: dict[int, _Turn] = {}
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._asked = 0
@@ -90,6 +165,7 @@ class Sender:
         self._answers = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._bot: Bot | None = None
+        self._request: BaseRequest | None = None
         self._stopping = False
 
     # -- life --------------------------------------------------------------------------
@@ -98,8 +174,14 @@ class Sender:
         """Start working through the outbox. Unfinished broadcasts resume by construction:
         their pending rows are in the database."""
         self._bot = bot
+        # Over HTTP, copies take the lean way of their own (bot/outbox/post.py): a fraction of
+        # the CPU of PTB's request per copy, and replies keep the bot's connections to
+        # themselves. Any other request object (the fake Telegram in tests) is used as it is.
+        lean = self.lean and isinstance(bot.request, HTTPXRequest)
+        self._request = LeanRequest() if lean else bot.request
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="broadcast-sender")
+
 
     async def stop(self, grace: float = 2.0) -> None:
         """Take no more deliveries, give those in flight `grace` seconds, record what came of
@@ -117,6 +199,13 @@ class Sender:
             task.cancel()
         await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
         self._task = None
+        if isinstance(self._request, LeanRequest):
+            await self._request.shutdown()
+        self._request = None
+
+    def spend(self) -> None:
+        """A reply went out (or is about to): the broadcast leaves that slot to it."""
+        self._pace.spend()
 
     def wake(self) -> None:
         """Look at the outbox now (a broadcast was created or resumed)."""
@@ -140,7 +229,7 @@ class Sender:
         after = 0
         while not self._stopping:
             seen = self._asked if after == 0 else None
-            claimed = await self.outbox.claim(self.clock.now(), after, CLAIM)
+            claimed = await self.outbox.claim(self.clock.now(), after, self._claim)
             claimed = [d for d in claimed if d.id not in self._in_flight]
             if not claimed:
                 if after:  # the end of a pass: let it finish, then look again from the start
@@ -191,26 +280,30 @@ class Sender:
         failures = 0
         while True:
             await self._open.wait()
-            await self._per_chat(delivery.person)
-            await self._pace.acquire()
-            await self._open.wait()  # a 429 may have come while this one waited its turn
-            attempts += 1
-            try:
-                await self._copy(delivery)
-            except RetryAfter as exc:
+            error: Exception | None = None
+            async with self._chat_turn(delivery.person):
+                await self._pace.acquire()
+                await self._open.wait()  # a 429 may have come while this one waited its turn
+                attempts += 1
+                try:
+                    await self._copy(delivery)
+                except (RetryAfter, Forbidden, BadRequest, NetworkError) as exc:
+                    error = exc
+            # The chat's turn is given back before any pause: others' messages go meanwhile.
+            if isinstance(error, RetryAfter):
                 attempts -= 1  # Telegram's pacing, not this message's fault
-                await self._pause(_seconds(exc))
+                await self._pause(_seconds(error))
                 continue
-            except Forbidden as exc:
-                return Outcome(delivery.id, delivery.person, "skipped", attempts, str(exc))
-            except BadRequest as exc:
-                status = "skipped" if "chat not found" in str(exc).lower() else "failed"
-                return Outcome(delivery.id, delivery.person, status, attempts, str(exc))
-            except NetworkError as exc:  # 5xx, TimedOut, connection errors
+            if isinstance(error, Forbidden):
+                return Outcome(delivery.id, delivery.person, "skipped", attempts, str(error))
+            if isinstance(error, BadRequest):
+                status = "skipped" if "chat not found" in str(error).lower() else "failed"
+                return Outcome(delivery.id, delivery.person, status, attempts, str(error))
+            if isinstance(error, NetworkError):  # 5xx, TimedOut, connection errors
                 failures += 1
                 if failures > RETRIES:
-                    return Outcome(delivery.id, delivery.person, "failed", attempts, str(exc))
-                log.info("Broadcast copy %s failed (%r); trying again", delivery.id, exc)
+                    return Outcome(delivery.id, delivery.person, "failed", attempts, str(error))
+                log.info("Broadcast copy %s failed (%r); trying again", delivery.id, error)
                 await self.sleep(BACKOFF * 2 ** (failures - 1))
                 continue
             return Outcome(delivery.id, delivery.person, "sent", attempts)
@@ -227,30 +320,53 @@ class Sender:
         finally:
             self._open.set()
 
-    async def _per_chat(self, chat: int) -> None:
-        # The chat's next turn is taken before waiting for it: two deliveries to one chat in
-        # flight together (two broadcasts) then go a second apart, not both at once.
-        now = self.monotonic()
-        turn = max(now, self._last_sent.get(chat, now - PER_CHAT) + PER_CHAT)
-        self._last_sent[chat] = turn
-        if turn > now:
-            await self.sleep(turn - now)
-        if len(self._last_sent) > 10_000:  # forget chats not sent to in the last second
-            cutoff = self.monotonic() - PER_CHAT
-            self._last_sent = {c: t for c, t in self._last_sent.items() if t > cutoff}
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, chat: int) -> AsyncIterator[None]:
+        """One message at a time to a chat, a second after the last one was answered (three
+        seconds for a group, whose id is negative: twenty a minute). Counted from the answer,
+        not from a turn booked ahead: a message that then waited for the global pace would
+        otherwise arrive closer to the next one than Telegram allows."""
+        turn = self._chats.get(chat)
+        if turn is None:
+            turn = self._chats[chat] = _Turn()
+        turn.users += 1
+        try:
+            async with turn.lock:
+                gap = PER_GROUP if chat < 0 else PER_CHAT
+                if turn.last is not None:
+                    wait = turn.last + gap - self.monotonic()
+                    if wait > 0:
+                        await self.sleep(wait)
+                try:
+                    yield
+                finally:
+                    turn.last = self.monotonic()
+        finally:
+            turn.users -= 1
+            if turn.users == 0 and len(self._chats) > 10_000:
+                # Forget chats whose turn has passed (kept a while, not one per message).
+                cutoff = self.monotonic() - PER_GROUP
+                self._chats = {
+                    c: t
+                    for c, t in self._chats.items()
+                    if t.users or (t.last is not None and t.last > cutoff)
+                }
 
     async def _copy(self, delivery: Delivery) -> Any:
-        """copyMessage, posted straight on the bot's request object: PTB's rate limiter (which
-        paces interactive replies) is not in the way, and Telegram's answer is not parsed into
+        """copyMessage, posted straight on a request object: PTB's rate limiter (which paces
+        interactive replies) is not in the way, and Telegram's answer is not parsed into
         objects. Telegram's errors arrive as PTB's exceptions all the same."""
-        assert self._bot is not None
+        assert self._bot is not None and self._request is not None
         bot = self._bot
         parameters = [
             RequestParameter("chat_id", delivery.person, None),
             RequestParameter("from_chat_id", delivery.from_chat_id, None),
             RequestParameter("message_id", delivery.message_id, None),
         ]
+        markup = self._way_out.get(delivery.locale) or self._way_out.get(self._default_locale)
+        if markup is not None:
+            parameters.append(markup)
         if self.paid:
             parameters.append(RequestParameter("allow_paid_broadcast", True, None))
         data = RequestData(parameters)
-        return await bot.request.post(f"{bot.base_url}/copyMessage", data)
+        return await self._request.post(f"{bot.base_url}/copyMessage", data)

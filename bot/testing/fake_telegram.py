@@ -15,6 +15,7 @@ import itertools
 import json
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,27 @@ def too_many(retry_after: int) -> ApiError:
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived (sliding-window checks)
+
+
+# Calls that put a message in a chat: what Telegram's flood limits count.
+JITTER = 0.01  # seconds of unevenness in arrivals the limits forgive
+_MESSAGES = frozenset(
+    {"sendMessage", "copyMessage", "forwardMessage", "sendDocument", "sendPhoto", "editMessageText"}
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Telegram's flood limits, enforced with 429s as Telegram does (off unless given): at most
+    `per_second` messages in any one second to all chats, one a second to one chat, `per_group`
+    a minute to one group. `latency` seconds are added to every call, half before it arrives
+    and half before its answer (Telegram's servers are far from Indonesia)."""
+
+    per_second: float
+    per_chat: float = 1.0
+    per_group: int = 20
+    latency: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -155,7 +177,12 @@ def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class FakeTelegram:
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits
+        self.limited = 0  # 429s answered for going past `limits`
+        self._window: deque[float] = deque()  # arrivals of accepted messages, the last second
+        self._chat_last: dict[int, float] = {}
+        self._group_window: dict[int, deque[float]] = {}
         self.calls: list[Call] = []
         self.chats: dict[int, Chat] = {}
         self.commands: dict[str | None, list[dict[str, str]]] = {}
@@ -181,7 +208,19 @@ class FakeTelegram:
     # -- what the bot calls --------------------------------------------------------------
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
+        if self.limits is not None and self.limits.latency:
+            await asyncio.sleep(self.limits.latency / 2)
         self.calls.append(Call(method, params))
+        if self.limits is not None and method in _MESSAGES:
+            try:
+                self._within_limits(self.limits, params)
+            except ApiError as error:
+                self.limited += 1
+                self.refusals.append((self.calls[-1], error))
+                await asyncio.sleep(self.limits.latency / 2)
+                raise
+        if self.limits is not None and self.limits.latency:
+            await asyncio.sleep(self.limits.latency / 2)
         if method in self.fail_next:
             raise self.fail_next.pop(method)
         self._chat_failure(params)
@@ -202,6 +241,30 @@ class FakeTelegram:
             else:
                 await hold.release.wait()
         return result
+
+    def _within_limits(self, limits: Limits, params: dict[str, Any]) -> None:
+        """Count a message against the limits, or refuse it with a 429 (not counted)."""
+        now = time.monotonic()
+        chat_id = int(params.get("chat_id") or 0)
+        # Counted over the last second less JITTER: a sender paced exactly at the limit sees
+        # its messages arrive a little unevenly, and Telegram does not count that finely.
+        while self._window and self._window[0] <= now - 1.0 + JITTER:
+            self._window.popleft()
+        if len(self._window) + 1 > limits.per_second:
+            raise too_many(1)
+        if chat_id < 0:
+            group = self._group_window.setdefault(chat_id, deque())
+            while group and group[0] <= now - 60.0:
+                group.popleft()
+            if len(group) + 1 > limits.per_group:
+                raise too_many(max(1, round(group[0] + 60.0 - now)))
+            group.append(now)
+        else:
+            last = self._chat_last.get(chat_id)
+            if last is not None and now - last < limits.per_chat - JITTER:
+                raise too_many(1)
+            self._chat_last[chat_id] = now
+        self._window.append(now)
 
     def fail_chat(self, chat_id: int, *errors: Exception, always: bool = False) -> None:
         """The next calls to `chat_id` fail with `errors`, one each, in order (or, with

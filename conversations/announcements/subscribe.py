@@ -10,6 +10,7 @@ before the screen is redrawn.
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from telegram import Update
@@ -17,7 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.core import regions
 from bot.core.announcements import MOST_REGIONS, TOPICS
-from bot.i18n import Gettext
+from bot.i18n import LOCALES, Gettext, I18n
 from bot.services.people import ANNOUNCEMENTS_PURPOSE
 from bot.storage.subscriptions import Subscription
 from handlers.buttons import (
@@ -25,6 +26,7 @@ from handlers.buttons import (
     SubEverywhere,
     SubOffer,
     SubPlaces,
+    SubQuit,
     SubRegion,
     SubShow,
     SubStop,
@@ -253,6 +255,27 @@ async def on_everywhere(update: Update, context: ContextTypes.DEFAULT_TYPE, w: W
     await edit_or_send(update, context, w.chat_id, *choices_screen(changed, w._))
 
 
+def way_out_keyboards(i18n: I18n) -> dict[str, str]:
+    """The one button under every announcement, by locale, as the JSON the sender attaches to
+    each copy (encoded once here, not per message)."""
+    markups = {}
+    for locale in LOCALES:
+        _ = i18n.gettext(locale)
+        markup = keyboard([[button(_("🔕 Stop announcements"), SubQuit().pack())]])
+        markups[locale] = json.dumps(markup, ensure_ascii=False)
+    return markups
+
+
+@personal
+async def on_quit(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    """🔕 under an announcement: the /berhenti question, below it (the copy stays as it is)."""
+    if SubQuit.tapped(update) is None:
+        await no_longer_active(update, w)
+        return
+    await toast(update)
+    await ask_stop(update, context)
+
+
 @personal
 async def ask_stop(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     if await services(context).subscriptions.current(w.user_id) is None:
@@ -302,3 +325,4 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_everywhere, pattern=SubEverywhere.pattern))
     app.add_handler(CallbackQueryHandler(on_stop, pattern=SubStop.pattern))
     app.add_handler(CallbackQueryHandler(on_offer, pattern=SubOffer.pattern))
+    app.add_handler(CallbackQueryHandler(on_quit, pattern=SubQuit.pattern))

@@ -1,0 +1,223 @@
+"""The broadcast sender at Telegram's limits: the way-out button under every copy, twenty a
+minute to a group, replies that never wait for a broadcast and take their slots from its pace,
+in-flight copies that follow the rate, and a Telegram that enforces its limits with 429s.
+
+Paces are measured on the calls' arrival times (the fake Telegram stamps each): only upper
+bounds, which a slow machine makes easier, never a duration."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.outbox.sender import CONCURRENCY, PER_GROUP, Sender, concurrency_for
+from bot.testing import harness
+from bot.testing.fake_telegram import Call, FakeTelegram, Limits
+from bot.testing.harness import Bot, running_bot
+from tests.conftest import TEST_SURVEYS
+from tests.helpers import no_refusals, rows
+from tests.test_outbox import broadcast, people, statuses
+from tests.test_subscriptions import subscribed, subscription
+
+
+def settings_at(tmp_path: Path, per_second: float) -> Settings:
+    return harness.test_settings(
+        tmp_path, surveys_dir=TEST_SURVEYS, broadcast_per_second=per_second
+    )
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async with running_bot(settings_at(tmp_path, 1000)) as running:
+        yield running
+
+
+def copy_markups(telegram: FakeTelegram, person: int) -> list[Any]:
+    return [m.get("reply_markup") for m in telegram.bot_messages(person) if "copied_from" in m]
+
+
+async def test_every_copy_carries_the_way_out_in_the_recipients_language(bot: Bot) -> None:
+    indonesian, english = bot.user(9301), bot.user(9302, "en")
+    await subscribed(indonesian)
+    await subscribed(english)
+    unknown = await people(bot, 1)  # someone whose language the bot never learnt: the default
+    await broadcast(bot, [9301, 9302, *unknown])
+    await bot.services.sender.idle()
+
+    def way_out(label: str) -> dict[str, Any]:
+        return {"inline_keyboard": [[{"text": label, "callback_data": "subq"}]]}
+
+    assert copy_markups(bot.telegram, 9301) == [way_out("🔕 Berhenti terima pengumuman")]
+    assert copy_markups(bot.telegram, 9302) == [way_out("🔕 Stop announcements")]
+    assert copy_markups(bot.telegram, unknown[0]) == [way_out("🔕 Berhenti terima pengumuman")]
+
+    # The button opens the /berhenti question; the announcement itself stays as it was.
+    copy = next(m for m in bot.telegram.bot_messages(9302) if "copied_from" in m)
+    await english.tap("🔕 Stop announcements", copy)
+    assert english.text == "Stop all announcements? Your chosen topics and regions will be deleted."
+    assert copy["text"] == "Workshop HAKI di Kupang" and "edit_date" not in copy
+    await english.tap("Yes, stop them")
+    assert subscription(bot.services.settings, 9302) is None
+    assert subscription(bot.services.settings, 9301) is not None
+    no_refusals(bot)
+
+
+async def test_the_way_out_of_someone_no_longer_subscribed_says_so(bot: Bot) -> None:
+    person = bot.user(9303)
+    await subscribed(person)
+    await broadcast(bot, [9303])
+    await bot.services.sender.idle()
+    copy = next(m for m in bot.telegram.bot_messages(9303) if "copied_from" in m)
+    await person.send("/berhenti")
+    await person.tap("Ya, hentikan")
+    await person.tap("🔕 Berhenti terima pengumuman", copy)
+    assert person.text == "Anda tidak berlangganan pengumuman."
+    # A forged variant of the button is answered as no longer active, not a traceback.
+    await person.deliver(person.callback_update("subq:x", copy))
+    last = bot.telegram.calls_to("answerCallbackQuery")[-1]
+    assert last.params.get("text") == "Tombol ini sudah tidak berlaku."
+    no_refusals(bot)
+
+
+class FrozenSleeps:
+    """The sender's sleep and clock: time stands still, so each chat's turns are exact; the
+    waits asked for are recorded, and last a moment."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(round(seconds, 6))
+        await asyncio.sleep(0.01)
+
+    @staticmethod
+    def monotonic() -> float:
+        return 1000.0
+
+
+async def test_a_group_gets_at_most_twenty_a_minute_a_private_chat_one_a_second(
+    bot: Bot,
+) -> None:
+    sender: Sender = bot.services.sender
+    sleeps = FrozenSleeps()
+    sender.sleep, sender.monotonic = sleeps, sleeps.monotonic
+    group = -1001234567  # a group's chat id is negative
+    await bot.services.db.write(
+        (
+            "INSERT INTO users (id, locale, created_at, updated_at) VALUES (?, 'id', 'x', 'x')",
+            (group,),
+        )
+    )
+    private = await people(bot, 1)
+    for text in ("Satu", "Dua", "Tiga"):
+        await broadcast(bot, [group, *private], text)
+    await sender.idle()
+    assert PER_GROUP == 3.0  # 60 s / 20
+    # Each second and third message waited its turn after the one before (time stands still
+    # here): a second for the person, three for the group.
+    assert sorted(sleeps.waits) == [1.0, 1.0, 3.0, 3.0]
+    texts = [m["text"] for m in bot.telegram.bot_messages(group) if "copied_from" in m]
+    assert texts == ["Satu", "Dua", "Tiga"]
+    no_refusals(bot)
+
+
+def test_in_flight_follows_the_rate_and_is_eight_at_the_default() -> None:
+    assert concurrency_for(28) == CONCURRENCY == 8
+    assert concurrency_for(100) == 25
+    assert concurrency_for(1000) == 250  # paid broadcasts: also what a hard kill can repeat
+
+
+async def test_default_settings_keep_the_documented_bound_of_eight(tmp_path: Path) -> None:
+    settings = harness.test_settings(tmp_path, surveys_dir=TEST_SURVEYS)
+    async with running_bot(settings) as running:
+        assert settings.broadcast_per_second == 28
+        assert running.services.sender.concurrency == 8
+
+
+def interactive(call: Call) -> bool:
+    return call.method != "copyMessage" and "chat_id" in call.params
+
+
+async def test_replies_never_wait_for_a_broadcast_and_take_their_slots_from_its_pace(
+    tmp_path: Path,
+) -> None:
+    rate = 40
+    async with running_bot(settings_at(tmp_path, rate)) as bot:
+        telegram = bot.telegram
+        recipients = await people(bot, 160)
+        askers = [bot.user(9400 + i) for i in range(30)]
+
+        # Telegram holds every answer to the broadcast: its copies in flight are stuck, and
+        # the rest are queued behind them. Thirty people write at once; all are answered.
+        telegram.hold_answers("copyMessage")
+        first = await broadcast(bot, recipients)
+        for _ in range(300):
+            if len(telegram.calls_to("copyMessage")) >= bot.services.sender.concurrency:
+                break
+            await asyncio.sleep(0.01)
+        await bot.deliver(*(a.message_update("/bantuan") for a in askers))
+        assert all("/langganan" in a.text for a in askers)
+        assert len(telegram.calls_to("copyMessage")) == bot.services.sender.concurrency
+        assert list(statuses(bot.services.settings, first).values()).count("pending") == 160
+        telegram.release("copyMessage")
+
+        # Later, while it flows at its pace: thirty more replies at once. They go at once, and
+        # the broadcast gives their slots back in the second after (its bucket took them): the
+        # copies in that second are at most the rate less the thirty (two at each edge).
+        for _ in range(300):
+            if len(telegram.calls_to("copyMessage")) >= 60:
+                break
+            await asyncio.sleep(0.01)
+        before = len(telegram.calls)
+        await bot.deliver(*(a.message_update("/bantuan") for a in askers))
+        burst = [c for c in telegram.calls[before:] if interactive(c)]
+        assert len(burst) == 30
+        await bot.services.sender.idle()
+        start = burst[0].at
+        after = [c for c in telegram.calls_to("copyMessage") if start <= c.at < start + 1.0]
+        assert len(after) <= rate - 30 + 5
+        assert set(statuses(bot.services.settings, first).values()) == {"sent"}
+        no_refusals(bot)
+
+
+async def test_the_sender_at_telegrams_limits_gets_no_429_and_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    # Telegram enforcing exactly the configured rate, one a second per chat; two broadcasts to
+    # the same people, so every chat's second message waits its turn.
+    rate = 50
+    telegram = FakeTelegram(Limits(per_second=rate, latency=0.01))
+    async with running_bot(settings_at(tmp_path, rate), telegram) as bot:
+        recipients = await people(bot, 40)
+        first = await broadcast(bot, recipients, "Pertama")
+        second = await broadcast(bot, recipients, "Kedua")
+        await bot.services.sender.idle()
+        assert telegram.limited == 0
+        settings = bot.services.settings
+        assert set(statuses(settings, first).values()) == {"sent"}
+        assert set(statuses(settings, second).values()) == {"sent"}
+        assert rows(settings, "SELECT COUNT(*) FROM deliveries WHERE attempts != 1")[0][0] == 0
+        no_refusals(bot)
+
+
+async def test_the_fake_telegram_refuses_what_telegram_would() -> None:
+    telegram = FakeTelegram(Limits(per_second=3))
+    for chat in (1, 2, 3):
+        await telegram.call("sendMessage", {"chat_id": chat, "text": "x"})
+    with pytest.raises(Exception, match="Too Many Requests"):  # a fourth in the same second
+        await telegram.call("sendMessage", {"chat_id": 4, "text": "x"})
+    other = FakeTelegram(Limits(per_second=100))
+    await other.call("sendMessage", {"chat_id": 1, "text": "x"})
+    with pytest.raises(Exception, match="Too Many Requests"):  # one chat, twice in a second
+        await other.call("sendMessage", {"chat_id": 1, "text": "y"})
+    for n in range(20):
+        await other.call("sendMessage", {"chat_id": -5, "text": f"{n}"})
+    with pytest.raises(Exception, match="Too Many Requests"):  # a group's 21st in a minute
+        await other.call("sendMessage", {"chat_id": -5, "text": "z"})
+    assert telegram.limited == 1 and other.limited == 2
+    assert len(FakeTelegram().refusals) == 0  # and without limits, nothing of the kind
