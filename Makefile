@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := locales/id/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint catalogs extract simulate bench bench-events bench-memory fuzz clean
+.PHONY: run test lint catalogs extract simulate bench bench-events bench-memory bench-broadcast fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench: $(STAMP) catalogs
 # Registrations for one contended event vs spread over 100; /acara and free text with 1,000 events.
 bench-events: $(STAMP) catalogs
 	$(BIN)/python -m bench.events
+
+# Broadcasts against a Bot API enforcing Telegram's limits (0 and 50 ms added), the sender's
+# ceiling, and the outbox for 1,000,000 subscribers (about eight minutes).
+bench-broadcast: $(STAMP) catalogs
+	$(BIN)/python -m bench.broadcast
 
 # The update-path fuzz tests (surveys, events) at length (make test runs short versions).
 fuzz: $(STAMP) catalogs

@@ -86,7 +86,7 @@ async def serve(rate: float, latency: float) -> None:
     if latency and not rate:
         limits = Limits(per_second=float("inf"), per_chat=0.0, latency=latency)
     telegram = FakeTelegram(limits)
-    telegram.calls = _NoList()  # type: ignore[assignment]  # a long run keeps no call log
+    telegram.calls = _NoList()  # a long run keeps no call log
     source = telegram.original(STAFF, text="Lokakarya HAKI di Kupang")
     assert source == 1
     async with StatsServer(telegram) as server:

@@ -8,17 +8,29 @@ bounds, which a slow machine makes easier, never a duration."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
+from telegram import Bot as TelegramBot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.config import Settings
-from bot.outbox.sender import CONCURRENCY, PER_GROUP, Sender, concurrency_for
+from bot.outbox.post import LeanRequest
+from bot.outbox.sender import CONCURRENCY, PER_GROUP, Sender, _seconds, concurrency_for
+from bot.services.clock import Clock
+from bot.storage.database import Database
+from bot.storage.outbox import Content, Outbox
 from bot.testing import harness
-from bot.testing.fake_telegram import Call, FakeTelegram, Limits
+from bot.testing.fake_telegram import TEST_TOKEN, ApiError, Call, FakeTelegram, Limits
 from bot.testing.harness import Bot, running_bot
+from bot.testing.loopback import LoopbackServer
 from tests.conftest import TEST_SURVEYS
 from tests.helpers import no_refusals, rows
 from tests.test_outbox import broadcast, people, statuses
@@ -221,3 +233,186 @@ async def test_the_fake_telegram_refuses_what_telegram_would() -> None:
         await other.call("sendMessage", {"chat_id": -5, "text": "z"})
     assert telegram.limited == 1 and other.limited == 2
     assert len(FakeTelegram().refusals) == 0  # and without limits, nothing of the kind
+
+
+class Scripted:
+    """An HTTP server on 127.0.0.1 answering each request with the next scripted reply (raw
+    bytes; None: hang up without answering), counting connections and requests."""
+
+    def __init__(self, *replies: bytes | None) -> None:
+        self.replies = list(replies)
+        self.connections = 0
+        self.bodies: list[bytes] = []
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while request := await reader.readline():
+                length = 0
+                while (line := await reader.readline()) != b"\r\n":
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                self.bodies.append(await reader.readexactly(length))
+                reply = self.replies.pop(0) if self.replies else None
+                if reply is None or not request:
+                    return
+                writer.write(reply)
+                await writer.drain()
+                if b"Connection: close" in reply:
+                    return
+        finally:
+            writer.close()
+
+
+def answer(
+    status: str, body: dict[str, Any], *, chunked: bool = False, close: bool = False
+) -> bytes:
+    payload = json.dumps(body).encode()
+    head = f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+    head += "Connection: close\r\n" if close else ""
+    if chunked:
+        middle = len(payload) // 2
+        parts = (payload[:middle], payload[middle:])
+        chunks = b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in parts)
+        return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + chunks + b"0\r\n\r\n"
+    return (head + f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
+
+
+OK = {"ok": True, "result": {"message_id": 7}}
+
+
+async def test_the_lean_request_reads_telegrams_answers_and_errors_as_ptb_does() -> None:
+    script = Scripted(
+        answer("200 OK", OK),
+        answer("200 OK", OK, chunked=True),
+        answer(
+            "429 Too Many Requests",
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 3",
+                "parameters": {"retry_after": 3},
+            },
+        ),
+        answer(
+            "403 Forbidden",
+            {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            },
+        ),
+        answer(
+            "400 Bad Request",
+            {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"},
+            close=True,
+        ),
+        answer("502 Bad Gateway", {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
+        None,  # hangs up without an answer
+    )
+    server = await asyncio.start_server(script.serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{port}/bot{TEST_TOKEN}/copyMessage"
+    request = LeanRequest(timeout=5)
+    data = RequestData(
+        [
+            RequestParameter("chat_id", 10_000, None),
+            RequestParameter("reply_markup", '{"inline_keyboard": []}', None),
+        ]
+    )
+    try:
+        assert await request.post(url, data) == {"message_id": 7}
+        assert await request.post(url, data) == {"message_id": 7}  # chunked
+        with pytest.raises(RetryAfter) as waited:
+            await request.post(url, data)
+        assert _seconds(waited.value) == 3
+        with pytest.raises(Forbidden, match="blocked"):
+            await request.post(url, data)
+        assert script.connections == 1  # one kept-alive connection so far
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+            await request.post(url, data)  # and the server closes it after this one
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await request.post(url, data)
+        assert script.connections == 2
+        with pytest.raises(NetworkError) as hung_up:
+            await request.post(url, data)
+        assert not isinstance(hung_up.value, TimedOut)
+        assert parse_qs(script.bodies[0].decode()) == {
+            "chat_id": ["10000"],
+            "reply_markup": ['{"inline_keyboard": []}'],
+        }
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_lean_request_gives_up_after_its_timeout() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # reads, never answers
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = LeanRequest(timeout=0.1)
+    try:
+        with pytest.raises(TimedOut):
+            await request.post(f"http://127.0.0.1:{port}/bot{TEST_TOKEN}/copyMessage", None)
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_over_http_the_sender_copies_on_its_own_lean_connections(tmp_path: Path) -> None:
+    # The real bot's request (HTTPXRequest) against the loopback Bot API: copies go the lean
+    # way, replies the bot's own; blocked people are skipped and the rest reached once.
+    telegram = FakeTelegram()
+    async with LoopbackServer(telegram) as server:
+        db = Database(tmp_path / "lean.sqlite3")
+        await db.open()
+        try:
+            await db.write(
+                (
+                    "WITH RECURSIVE n(i) AS (SELECT 10000 UNION ALL SELECT i + 1 FROM n "
+                    "WHERE i < 10199) INSERT INTO users (id, locale, created_at, updated_at) "
+                    "SELECT i, 'en', 'x', 'x' FROM n",
+                    (),
+                )
+            )
+            telegram.fail_chat(10_005, ApiError(403, "Forbidden: bot was blocked by the user"))
+            outbox = Outbox(db)
+            source = telegram.original(42, text="Lokakarya")
+            await outbox.create(
+                created_by=42,
+                content=Content(42, source, "Lokakarya"),
+                recipients="SELECT id FROM users",
+                quiet_hours=False,
+                now=datetime.now(UTC),
+            )
+            bot = TelegramBot(TEST_TOKEN, base_url=f"{server.url}/bot")
+            await bot.initialize()
+            sender = Sender(
+                outbox,
+                Clock(),
+                per_second=1000,
+                way_out={
+                    "en": '{"inline_keyboard"'
+                    ': [[{"text": "🔕 Stop announcements", "callback_data": "subq"}]]}'
+                },
+            )
+            sender.start(bot)
+            assert isinstance(sender._request, LeanRequest)
+            await sender.idle()
+            await sender.stop()
+            await bot.shutdown()
+            found = await db.fetchall(
+                "SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status"
+            )
+            assert {r["status"]: r["n"] for r in found} == {"sent": 199, "skipped": 1}
+            copied = [c for c in telegram.calls if c.method == "copyMessage"]
+            assert len(copied) == 200
+            markup = json.loads(copied[0].params["reply_markup"])
+            assert markup["inline_keyboard"][0][0]["text"] == "🔕 Stop announcements"
+            assert server.errors == [] and telegram.refusals == []
+        finally:
+            await db.close()

@@ -182,7 +182,6 @@ class Sender:
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="broadcast-sender")
 
-
     async def stop(self, grace: float = 2.0) -> None:
         """Take no more deliveries, give those in flight `grace` seconds, record what came of
         them. Any still unanswered stay pending and go out after the next start."""
