@@ -19,7 +19,7 @@ from bot.core.formatting import number
 from bot.core.results.tally import Summary, percent, title_of
 from bot.core.survey.model import Survey
 from bot.core.text import pick
-from bot.services.results import PERIODS, region_question
+from bot.services.results import PERIODS, Places, region_question
 from conversations.results import render
 from handlers.buttons import ResultsFilter, ResultsShow, ResultsStep
 from handlers.common import Who, no_longer_active, personal, services
@@ -94,30 +94,13 @@ def _summary_text(summary: Summary, place: str, days: int, w: Who, min_group: in
 
 
 def _filters(survey: Survey, days: int, place: str, w: Who) -> Keyboard:
-    rows: list[list[Button]] = []
-    narrowing = [
-        button(
-            "🗓 " + w._("Period"), ResultsFilter(survey.id, days, ResultsStep.PERIODS, place).pack()
-        )
-    ]
-    if region_question(survey):
-        narrowing.insert(
-            0,
-            button(
-                "📍 " + w._("Place"),
-                ResultsFilter(survey.id, days, ResultsStep.PLACES, place).pack(),
-            ),
-        )
-    rows.append(narrowing)
-    rows.append(
-        [
-            button(
-                "« " + w._("All surveys"),
-                ResultsFilter(survey.id, days, ResultsStep.LIST, "").pack(),
-            )
-        ]
-    )
-    return keyboard(rows)
+    def step(label: str, kind: ResultsStep, at: str = place) -> Button:
+        return button(label, ResultsFilter(survey.id, days, kind, at).pack())
+
+    narrowing = [step("🗓 " + w._("Period"), ResultsStep.PERIODS)]
+    if region_question(survey):  # a survey that never asks where people are has no places
+        narrowing.insert(0, step("📍 " + w._("Place"), ResultsStep.PLACES))
+    return keyboard([narrowing, [step("« " + w._("All surveys"), ResultsStep.LIST, "")]])
 
 
 async def _show(
@@ -160,59 +143,27 @@ def _valid(days: int, place: str) -> bool:
 
 
 def _places_screen(
-    survey: Survey,
-    days: int,
-    place: str,
-    found: list[tuple[regions.Region, int]],
-    hidden: int,
-    w: Who,
-    min_group: int,
+    survey: Survey, days: int, place: str, places: Places, w: Who, min_group: int
 ) -> tuple[str, Keyboard]:
+    """Provinces, or (with one chosen) its kabupaten/kota: only those with enough responses."""
     _ = w._
+
+    def show(label: str, code: str) -> list[Button]:
+        return [button(label, ResultsShow(survey.id, days, code).pack())]
+
+    title = pick(survey.title, w.locale)
+    lines = ["📍 " + escape(_("Choose a place for “{title}”:").format(title=title))]
+    if places.hidden:
+        hidden = _("{n} more places have fewer than {min} responses and are not listed.")
+        lines.append(escape(hidden.format(n=places.hidden, min=min_group)))
     province = place.split(".")[0] if place else ""
-    lines = [
-        "📍 "
-        + escape(_("Choose a place for “{title}”:").format(title=pick(survey.title, w.locale)))
-    ]
-    if hidden:
-        lines.append(
-            escape(
-                _("{n} more places have fewer than {min} responses and are not listed.").format(
-                    n=hidden, min=min_group
-                )
-            )
-        )
-    rows: list[list[Button]] = []
     if province:
-        rows.append(
-            [
-                button(
-                    "« " + _("Other provinces"),
-                    ResultsFilter(survey.id, days, ResultsStep.PLACES, "").pack(),
-                )
-            ]
-        )
-        rows.append(
-            [
-                button(
-                    _("All of {place}").format(place=_place_name(province, w)),
-                    ResultsShow(survey.id, days, province).pack(),
-                )
-            ]
-        )
+        others = ResultsFilter(survey.id, days, ResultsStep.PLACES, "").pack()
+        all_of = _("All of {place}").format(place=_place_name(province, w))
+        rows = [[button("« " + _("Other provinces"), others)], show(all_of, province)]
     else:
-        rows.append(
-            [button("🇮🇩 " + _("All of Indonesia"), ResultsShow(survey.id, days, "").pack())]
-        )
-    for region, n in found:
-        rows.append(
-            [
-                button(
-                    f"{region.name} ({number(n, w.locale)})",
-                    ResultsShow(survey.id, days, region.code).pack(),
-                )
-            ]
-        )
+        rows = [show("🇮🇩 " + _("All of Indonesia"), "")]
+    rows += [show(f"{r.name} ({number(n, w.locale)})", r.code) for r, n in places.shown]
     return "\n".join(lines), keyboard(rows)
 
 
@@ -237,9 +188,7 @@ async def on_filter(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) 
     else:
         province = tap.place.split(".")[0] if tap.place else ""
         places = await svc.results.places(survey, tap.days, province)
-        screen = _places_screen(
-            survey, tap.days, tap.place, list(places.shown), places.hidden, w, svc.results.min_group
-        )
+        screen = _places_screen(survey, tap.days, tap.place, places, w, svc.results.min_group)
         await edit_or_send(update, context, w.chat_id, *screen)
 
 
