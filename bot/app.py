@@ -255,7 +255,7 @@ def build(
         if rate_limit
         else {"overall_max_rate": 0, "group_max_rate": 0, "max_retries": 0}
     )
-    limiter = ReplyPressure(svc.sender.spend, **limits)
+    limiter = ReplyPressure(svc.sender.spend, svc.sender.flooded, **limits)
     builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -28,7 +28,14 @@ from bot.services.clock import Clock
 from bot.storage.database import Database
 from bot.storage.outbox import Content, Outbox
 from bot.testing import harness
-from bot.testing.fake_telegram import TEST_TOKEN, ApiError, Call, FakeTelegram, Limits
+from bot.testing.fake_telegram import (
+    TEST_TOKEN,
+    ApiError,
+    Call,
+    FakeTelegram,
+    Limits,
+    too_many,
+)
 from bot.testing.harness import Bot, running_bot
 from bot.testing.loopback import LoopbackServer
 from tests.conftest import TEST_SURVEYS
@@ -149,6 +156,32 @@ async def test_default_settings_keep_the_documented_bound_of_eight(tmp_path: Pat
     async with running_bot(settings) as running:
         assert settings.broadcast_per_second == 28
         assert running.services.sender.concurrency == 8
+
+
+async def test_a_429_to_a_reply_pauses_the_broadcast_too(bot: Bot) -> None:
+    # Telegram's flood control covers the whole bot: when it answers a reply with "retry
+    # after 5", no broadcast copy goes for those 5 seconds either.
+    sender: Sender = bot.services.sender
+    waits: list[float] = []
+    over = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await over.wait()
+
+    sender.sleep = sleep
+    bot.telegram.fail_next["sendMessage"] = too_many(5)
+    await bot.user(9500).send("/bantuan")
+    recipients = await people(bot, 20)
+    await broadcast(bot, recipients)
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+    assert waits == [5.0]
+    assert bot.telegram.calls_to("copyMessage") == []  # the broadcast waits out the 429
+    over.set()
+    await sender.idle()
+    assert len(bot.telegram.calls_to("copyMessage")) == 20
+    no_refusals(bot)
 
 
 def interactive(call: Call) -> bool:

@@ -92,11 +92,19 @@ class Pace(AsyncLimiter):
 
 class ReplyPressure(AIORateLimiter):
     """PTB's rate limiter for interactive messages, which also tells the broadcast pace about
-    each one before it goes (`spend`). The reply itself waits for nothing of the broadcast's."""
+    each one before it goes (`spend`), and about a 429 Telegram answered one with (`flooded`:
+    its flood control covers the whole bot, so the broadcast waits too). The reply itself waits
+    for nothing of the broadcast's."""
 
-    def __init__(self, spend: Callable[[], None], **limits: Any) -> None:
+    def __init__(
+        self,
+        spend: Callable[[], None],
+        flooded: Callable[[float], None] | None = None,
+        **limits: Any,
+    ) -> None:
         super().__init__(**limits)
         self._spend = spend
+        self._flooded = flooded
 
     async def process_request(
         self,
@@ -109,9 +117,20 @@ class ReplyPressure(AIORateLimiter):
     ) -> Any:
         if data.get("chat_id") is not None:  # a message (or edit) in a chat: Telegram counts it
             self._spend()
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        flooded = self._flooded
+        if flooded is None:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+        async def watched(*call_args: Any, **call_kwargs: Any) -> Any:
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter as exc:
+                flooded(_seconds(exc))
+                raise
+
+        return await super().process_request(watched, args, kwargs, endpoint, data, rate_limit_args)
 
 
 def _seconds(error: RetryAfter) -> float:
@@ -166,6 +185,7 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._bot: Bot | None = None
         self._request: BaseRequest | None = None
+        self._flood: asyncio.Task[None] | None = None  # a pause a reply's 429 began
         self._stopping = False
 
     # -- life --------------------------------------------------------------------------
@@ -198,9 +218,16 @@ class Sender:
             task.cancel()
         await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
         self._task = None
+        if self._flood is not None:
+            self._flood.cancel()
         if isinstance(self._request, LeanRequest):
             await self._request.shutdown()
         self._request = None
+
+    def flooded(self, seconds: float) -> None:
+        """Telegram answered a reply with 429: no broadcast copy goes for `seconds` either."""
+        if self._task is not None and self._open.is_set():
+            self._flood = asyncio.create_task(self._pause(seconds))
 
     def spend(self) -> None:
         """A reply went out (or is about to): the broadcast leaves that slot to it."""
