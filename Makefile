@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := locales/id/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint catalogs extract simulate bench bench-events bench-memory bench-broadcast fuzz clean
+.PHONY: run test lint catalogs extract simulate bench bench-events bench-memory bench-broadcast bench-export bench-scale fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ fuzz: $(STAMP) catalogs
 # Peak memory with 100,000 people writing at once (about two minutes).
 bench-memory: $(STAMP) catalogs
 	$(BIN)/python -m bench.memory
+
+# Export of 100,000 responses (20 questions) to XLSX and CSV beside openpyxl and csv writing the
+# same rows directly: time and peak memory (about ten minutes).
+bench-export: $(STAMP) catalogs
+	$(BIN)/python -m bench.export
+
+# Survey answers per second with 1,000,000 answers already stored vs an empty database.
+bench-scale: $(STAMP) catalogs
+	$(BIN)/python -m bench.answers_at_scale
 
 clean:
 	rm -rf $(VENV) $(MO)

@@ -95,6 +95,7 @@ def test_a_row_of_a_record() -> None:
             "bpjs": (False, None),
             "kota": ("53.71", None),
             "saran": (None, None),  # skipped
+            "mulai": (["2025-10-01"], None),  # a shape from an older version of the survey
         },
     )
     row = dict(zip(layout(SURVEY).header, rows.row(record), strict=True))
@@ -117,6 +118,7 @@ def test_a_row_of_a_record() -> None:
         None,
     )
     assert row["puas"] is None and row["merek_motor"] is None
+    assert row["mulai"] == '["2025-10-01"]'
 
 
 def test_package_zips_then_splits(tmp_path: Path) -> None:

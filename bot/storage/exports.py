@@ -64,29 +64,21 @@ class ExportReader:
         """Submitted responses of `survey_id` (submitted at or after `since`), oldest first,
         with their answers and the person's language."""
         # One pass in response order: the survey index gives responses by rowid, each one's
-        # answers come from their primary key, so SQLite sorts nothing and holds nothing.
+        # answers come from their primary key, so SQLite sorts nothing and holds nothing. The
+        # answers arrive as one JSON object per response, built by SQLite in C: one decode
+        # per response instead of one per answer, and the response's columns once, not once
+        # per answer as a join would repeat them.
         cursor = self._conn.execute(
-            "SELECT r.id, r.user_id, r.started_at, r.submitted_at, r.source, r.survey_version, "
-            "u.locale, a.question_id, a.value, a.other "
+            "SELECT r.user_id, r.started_at, r.submitted_at, u.locale, r.source, "
+            "r.survey_version, (SELECT json_group_object(a.question_id, "
+            "json_array(json(a.value), a.other)) FROM answers a WHERE a.response_id = r.id) "
             "FROM responses r JOIN users u ON u.id = r.user_id "
-            "LEFT JOIN answers a ON a.response_id = r.id "
             f"WHERE {_SUBMITTED} ORDER BY r.id",
             (survey_id, _since(since)),
         )
-        record: Record | None = None
-        answers: dict[str, tuple[object, str | None]] = {}
-        current = None
         loads = json.loads
-        for rid, user, started, submitted, source, version, locale, qid, value, other in cursor:
-            if rid != current:
-                if record is not None:
-                    yield record
-                current, answers = rid, {}
-                record = Record(user, started, submitted, locale, source, version, answers)
-            if qid is not None:
-                answers[qid] = (None if value is None else loads(value), other)
-        if record is not None:
-            yield record
+        for user, started, submitted, locale, source, version, answers in cursor:
+            yield Record(user, started, submitted, locale, source, version, loads(answers))
 
 
 def _since(since: datetime | None) -> str:

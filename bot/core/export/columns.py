@@ -10,15 +10,14 @@ with `_`, which no question id can (ids start with a letter), so names never col
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core import regions
 from bot.core.survey.model import (
     ChoiceQuestion,
-    DecimalQuestion,
-    IntegerQuestion,
     MultiChoice,
     Question,
     RegionQuestion,
@@ -29,9 +28,15 @@ from bot.core.survey.model import (
 )
 
 Cell = str | int | float | None
+# Answers by question id: each the stored value (decoded JSON) and the "Lainnya" text.
+Answers = Mapping[str, Sequence[Any]]
 # A stored answer (its JSON value decoded, and the "Lainnya" text) to the cells of its columns;
 # None: no answer stored (skipped or hidden).
 Cells = Callable[[Any, str | None], list[Cell]]
+# Most questions fill one column with the stored value as it is (a choice id, a text, a date,
+# a number): those skip the call, which is most of the cost of a row.
+AS_IS: Cells = lambda value, other: [value]  # noqa: E731
+_PLAIN = frozenset({str, int, float})
 
 # Explained in both languages on the second sheet: it shows both at once, so these are data
 # (like a survey's texts), not messages in the reader's language.
@@ -64,12 +69,16 @@ class Layout:
     header: list[str]
     makers: list[tuple[str, Cells, int]]  # question id, its cells, how many
 
-    def answer_cells(self, answers: dict[str, tuple[Any, str | None]]) -> list[Cell]:
+    def answer_cells(self, answers: Answers) -> list[Cell]:
         row: list[Cell] = []
         for qid, cells, width in self.makers:
             given = answers.get(qid)
             if given is None or given[0] is None:
                 row.extend([None] * width)
+            elif cells is AS_IS:
+                value = given[0]
+                # Another shape (an answer from an older version of the survey) as its text.
+                row.append(value if type(value) in _PLAIN else json.dumps(value))
             else:
                 row.extend(cells(given[0], given[1]))
         return row
@@ -94,15 +103,14 @@ def _columns(q: Question) -> tuple[list[str], Cells]:
         return _multi(q)
     if isinstance(q, SingleChoice):
         if _has_other(q):
-            return [q.id, f"{q.id}/{OTHER}"], lambda value, other: [str(value), other]
-        return [q.id], lambda value, other: [str(value)]
+            return [q.id, f"{q.id}/{OTHER}"], lambda value, other: [value, other]
+        return [q.id], AS_IS
     if isinstance(q, RegionQuestion):
         return [q.id, f"{q.id}/{NAME}"], _region
     if isinstance(q, YesNoQuestion):
         return [q.id], lambda value, other: [YES if value is True else NO]
-    if isinstance(q, IntegerQuestion | DecimalQuestion | ScaleQuestion):
-        return [q.id], _number
-    return [q.id], lambda value, other: [str(value)]
+    # Numbers as numbers, texts and dates (ISO 8601) as texts: each stored as JSON of its kind.
+    return [q.id], AS_IS
 
 
 def _multi(q: MultiChoice) -> tuple[list[str], Cells]:
@@ -124,12 +132,6 @@ def _multi(q: MultiChoice) -> tuple[list[str], Cells]:
 def _region(value: Any, other: str | None) -> list[Cell]:
     found = regions.by_code(value) if isinstance(value, str) else None
     return [str(value), found.name if found else None]
-
-
-def _number(value: Any, other: str | None) -> list[Cell]:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return [str(value)]
-    return [value]
 
 
 def question_sheet(survey: Survey) -> Iterator[list[Cell]]:

@@ -6,36 +6,37 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
 
-from bot.core.export.columns import Cell, Layout
+from bot.core.export.columns import Answers, Cell, Layout
 from bot.core.export.pseudonym import Pseudonyms
 
 _FORMULA_START = frozenset("=+-@\t\r")
 # XML 1.0 (inside every .xlsx) cannot hold these control characters: openpyxl refuses the
 # whole file for one of them, and someone can type them into Telegram.
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Either of the two, found in one pass: most cells have neither and are left as they are.
+_RISKY = re.compile(r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe(value: Cell) -> Cell:
     """A text a spreadsheet cannot take for a formula (CSV injection, OWASP): one starting with
     =, +, -, @, a tab or a carriage return gets a leading single quote. Numbers stay numbers: a
     negative number is a number, not a formula, in Excel, LibreOffice and openpyxl alike."""
-    if type(value) is not str or not value:
+    if type(value) is not str or not _RISKY.search(value):
         return value
-    if _NOT_IN_XML.search(value):
-        value = _NOT_IN_XML.sub("", value)
+    value = _NOT_IN_XML.sub("", value)
     return "'" + value if value[:1] in _FORMULA_START else value
 
 
 def safe_row(cells: Iterable[Cell]) -> list[Cell]:
-    return [safe(c) for c in cells]
+    risky = _RISKY.search
+    return [safe(c) if type(c) is str and risky(c) else c for c in cells]
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
     """A submitted response as storage reads it: times as stored (ISO 8601 UTC text), answers
-    by question id as (decoded JSON value, "Lainnya" text)."""
+    by question id as [decoded JSON value, "Lainnya" text]."""
 
     user_id: int
     started_at: str
@@ -43,7 +44,7 @@ class Record:
     locale: str | None
     source: str | None
     version: int
-    answers: dict[str, tuple[Any, str | None]]
+    answers: Answers
 
 
 class Rows:
