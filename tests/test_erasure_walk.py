@@ -122,10 +122,11 @@ async def test_after_hapusdata_no_row_anywhere_refers_to_the_person(
     }
 
 
-async def test_retention_leaves_nothing_of_people_gone(bot: Bot, walk_settings: Settings) -> None:
+async def test_retention_of_deliveries_and_of_people_gone(
+    bot: Bot, walk_settings: Settings
+) -> None:
     """Housekeeping: deliveries sent longer ago than RETENTION_DAYS go (pending ones stay);
-    someone Telegram could not reach for 90 days loses their subscription and the mark; someone
-    left with only a consent, long idle, goes altogether."""
+    someone Telegram could not reach for 90 days loses their subscription and the mark."""
     assert bot.app.job_queue is not None
     (housekeeping,) = bot.app.job_queue.get_jobs_by_name("housekeeping")
     people = bot.services.people
@@ -150,20 +151,18 @@ async def test_retention_leaves_nothing_of_people_gone(bot: Bot, walk_settings: 
          "VALUES (2, ?, ?, ?, 2)", (ADMIN, to_db(bot.clock.now()), ADMIN)),
         ("INSERT INTO deliveries (broadcast_id, person, status) VALUES (2, ?, 'pending')",
          (OTHER,)),
+        ("INSERT INTO deliveries (broadcast_id, person, status) VALUES (2, ?, 'pending')",
+         (PERSON,)),
     )  # fmt: skip
     await housekeeping.run(bot.app)
     # 31 days: the old delivery is gone, the pending one stays; 90 days not yet up for PERSON.
-    assert [r["broadcast_id"] for r in rows(walk_settings, "SELECT * FROM deliveries")] == [2]
+    assert [r["broadcast_id"] for r in rows(walk_settings, "SELECT * FROM deliveries")] == [2, 2]
     assert rows(walk_settings, "SELECT person FROM unreachable")[0]["person"] == PERSON
-    # ADMIN agreed to a notice and left nothing else: idle past retention, nothing is kept.
-    assert rows(walk_settings, "SELECT id FROM users WHERE id = ?", (ADMIN,)) == []
-    assert rows(walk_settings, "SELECT * FROM consents WHERE user_id = ?", (ADMIN,)) == []
-    assert await people.get(ADMIN) is None  # nor in memory
-
     bot.clock.advance(timedelta(days=60))
     await housekeeping.run(bot.app)
     subscribed = [r["user_id"] for r in rows(walk_settings, "SELECT user_id FROM subscriptions")]
     assert subscribed == [OTHER]  # PERSON blocked the bot 91 days ago: gone
     assert rows(walk_settings, "SELECT * FROM unreachable") == []
-    # OTHER still has a subscription (and a pending delivery): kept, with their consent.
-    assert rows(walk_settings, "SELECT id FROM users WHERE id = ?", (OTHER,))
+    assert [r["person"] for r in rows(walk_settings, "SELECT * FROM deliveries")] == [OTHER]
+    # The people themselves stay (the record of what they agreed to), as /hapusdata can delete.
+    assert len(rows(walk_settings, "SELECT id FROM users")) == 3

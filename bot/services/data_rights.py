@@ -91,16 +91,11 @@ class DataRights:
             await self.audit.erased(user_id)
 
     async def purge_expired(self, kept: timedelta) -> dict[str, int]:
-        """Retention for what no feature purges itself (see PersonalData.purge); the people
-        left with nothing are erased from the caches too."""
+        """Retention for what no feature purges itself (see PersonalData.purge)."""
         if self.personal is None:
             return {}
         now = self.people.clock.now()
-        counts, people = await self.personal.purge(now - kept, now - UNREACHABLE_KEPT)
-        for person in people:  # gone from the database already: from the caches too
-            await self.people.erase(person)
-            self.surveys.forget(person)
-            self.awaiting.forget(person)
+        counts = await self.personal.purge(now - kept, now - UNREACHABLE_KEPT)
         if self.audit is not None:
             counts["audit"] = await self.audit.purge(kept)
         return counts

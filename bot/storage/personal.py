@@ -71,21 +71,19 @@ class PersonalData:
                 held[table] = [{k: _value(table, k, v) for k, v in dict(r).items()} for r in rows]
         return held
 
-    async def purge(
-        self, before: datetime, unreachable_before: datetime
-    ) -> tuple[dict[str, int], list[int]]:
+    async def purge(self, before: datetime, unreachable_before: datetime) -> dict[str, int]:
         """Retention of what no feature purges itself, in one transaction:
 
         - deliveries already sent (or failed, or skipped), `before` (pending ones are work);
         - people Telegram said cannot be reached since `unreachable_before` (they blocked the
-          bot or deleted their account): their subscription, pending deliveries and the mark;
-        - people left with nothing but their users row and consents (everything they gave has
-          been purged or withdrawn), last active `before`: the row and the consents. Their
-          ids are returned, for the caches that still know them.
+          bot or deleted their account): their subscription, pending deliveries and the mark.
+
+        The users row and the consents stay while the person is known to the bot: they are the
+        record of what was agreed to (and /hapusdata deletes them).
         """
         cut, gone_cut = to_db(before), to_db(unreachable_before)
 
-        def run(conn: sqlite3.Connection) -> tuple[dict[str, int], list[int]]:
+        def run(conn: sqlite3.Connection) -> dict[str, int]:
             counts: dict[str, int] = {}
             counts["deliveries"] = conn.execute(
                 "DELETE FROM deliveries WHERE status != 'pending' AND COALESCE(sent_at, "
@@ -105,19 +103,6 @@ class PersonalData:
                 )
                 conn.execute("DELETE FROM unreachable WHERE person = ?", (person,))
             counts["unreachable"] = len(gone)
-            people = conn.execute(
-                "DELETE FROM users WHERE updated_at < ? "
-                "AND NOT EXISTS (SELECT 1 FROM responses WHERE user_id = users.id) "
-                "AND NOT EXISTS (SELECT 1 FROM registrations WHERE user_id = users.id) "
-                "AND NOT EXISTS (SELECT 1 FROM event_wishes WHERE user_id = users.id) "
-                "AND NOT EXISTS (SELECT 1 FROM wishes_told WHERE user_id = users.id) "
-                "AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = users.id) "
-                "AND NOT EXISTS (SELECT 1 FROM deliveries WHERE person = users.id) "
-                "AND NOT EXISTS (SELECT 1 FROM awaiting WHERE user_id = users.id) "
-                "AND NOT EXISTS (SELECT 1 FROM jobs WHERE person = users.id) RETURNING id",
-                (cut,),
-            ).fetchall()
-            counts["people"] = len(people)
-            return counts, [int(r[0]) for r in people]
+            return counts
 
         return await self.db.transact(run)
