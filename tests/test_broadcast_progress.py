@@ -333,6 +333,10 @@ async def test_in_english_for_a_staff_member_who_reads_english(
     assert "🕘 Scheduled for Tuesday, 15 December 2026, 09:00 WIB" in message["text"]
     assert "Sent: 0 of 3" in message["text"]
     assert bot.user(STAFF).buttons(message) == ["⛔ Cancel"]
+    listed = (await bot.user(STAFF, "en").send("/broadcasts"))["text"]
+    assert listed.startswith("Broadcasts\n\n#1 · Tuesday, 15 December 2026, 09:00 WIB · you\n")
+    assert "👥 Subscribers in Nusa Tenggara Timur\n" in listed
+    assert "🕘 Scheduled · sent 0 of 3, failed 0, blocked 0" in listed
     bot.clock.advance(later - NOW)
     await send_all(bot)
     await progress.refresh_all(bot.app)
