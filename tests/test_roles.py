@@ -6,7 +6,10 @@ Through the real bot; the database read as an auditor would."""
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from collections.abc import AsyncIterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,8 @@ from bot.testing import harness
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from conversations.admin.roles import PICKER
-from handlers.buttons import StaffAction, StaffTap
-from handlers.staff import AdminCommandHandler, StaffCommandHandler
+from handlers.buttons import KINDS, AuditTap, ButtonData, StaffAction, StaffTap
+from handlers.staff import AdminCommandHandler, StaffButtonHandler, StaffCommandHandler
 from tests.helpers import no_refusals, rows
 
 ADMIN, NEWCOMER, TYPED, VISITOR = 901, 902, 903, 904
@@ -242,3 +245,40 @@ async def test_english(staff_settings: Settings) -> None:
         await admin.tap("Yes, revoke")
         assert admin.text.startswith("Done: 902 is no longer staff.")
         no_refusals(bot)
+
+
+def _sample(kind: type[ButtonData]) -> ButtonData:
+    """A value of `kind` with plain field values: what a forged or forwarded tap would carry."""
+    hints = typing.get_type_hints(kind)
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(kind):
+        hint = hints[field.name]
+        if hint is bool:
+            values[field.name] = True
+        elif hint is int:
+            values[field.name] = 1
+        elif isinstance(hint, type) and issubclass(hint, StrEnum):
+            values[field.name] = next(iter(hint))
+        else:
+            values[field.name] = "x"
+    return kind(**values)
+
+
+async def test_every_staff_button_is_refused_to_everyone_else(bot: Bot) -> None:
+    """Every kind of staff button, tapped by a visitor (forwarded, or forged): no staff handler
+    takes it, and the visitor hears only that the button is no longer active."""
+    guarded = [
+        h for group in bot.app.handlers.values() for h in group if isinstance(h, StaffButtonHandler)
+    ]
+    kinds = [k for k in KINDS if k.staff]
+    assert {StaffTap, AuditTap} <= set(kinds)
+    visitor = bot.user(VISITOR)
+    await visitor.send("/bantuan")
+    shown = visitor.last
+    for kind in kinds:
+        data = _sample(kind).pack()
+        update = visitor.callback_update(data, shown)
+        assert not [h for h in guarded if h.check_update(Update.de_json(update, bot.app.bot))]
+        await visitor.deliver(update)
+        toast = bot.telegram.calls_to("answerCallbackQuery")[-1].params.get("text")
+        assert toast == "Tombol ini sudah tidak berlaku.", kind
