@@ -498,6 +498,14 @@ async def test_scheduled_in_wita_goes_out_at_that_time_and_not_before(
     assert staff.text == ("Silakan tulis tanggal dan jam seperti 15/12/2026 09.00.\n\n" + asking)
     await staff.send("02/12/2026 09.00")
     assert "🕘 Dijadwalkan: Rabu, 2 Desember 2026 pukul 09.00 WITA" in staff.text
+    # Changing one's mind: now after all, then the schedule again (◀️ back from asking).
+    await staff.tap("⚡ Kirim sekarang saja")
+    assert "🕘 Dikirim segera setelah Anda konfirmasi." in staff.text
+    await staff.tap("🕘 Jadwalkan")
+    await staff.tap("◀️ Kembali")
+    assert "✅ Kirim sekarang" in staff.buttons()
+    await staff.tap("🕘 Jadwalkan")
+    await staff.send("02/12/2026 09.00")
     assert staff.buttons()[:3] == [
         "✅ Konfirmasi jadwal",
         "🕘 Ubah waktu",

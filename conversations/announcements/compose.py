@@ -138,17 +138,24 @@ def _ask_content(draft: Draft, _: Gettext) -> tuple[str, Keyboard]:
     )
 
 
+async def _making_an_event(context: ContextTypes.DEFAULT_TYPE, w: Who) -> bool:
+    """Whether an event is half made in /buatacara (and staff were told to finish it first):
+    it waits for typed input in the same place a draft does, and would be replaced."""
+    awaiting = await services(context).awaiting.current(w.user_id)
+    if awaiting is None or awaiting.feature != EVENT_WIZARD:
+        return False
+    text = w._(
+        "You have an event in progress. Type /buatacara to finish it, or tap ✖️ Cancel "
+        "there, then /umumkan again."
+    )
+    await send(context, w.chat_id, escape(text))
+    return True
+
+
 @personal
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
-    """A new draft (one in progress is dropped: /umumkan means starting again). An event
-    half made in /buatacara is not: staff typed much more into it."""
-    awaiting = await services(context).awaiting.current(w.user_id)
-    if awaiting is not None and awaiting.feature == EVENT_WIZARD:
-        text = w._(
-            "You have an event in progress. Type /buatacara to finish it, or tap ✖️ Cancel "
-            "there, then /umumkan again."
-        )
-        await send(context, w.chat_id, escape(text))
+    """A new draft (one in progress is dropped: /umumkan means starting again)."""
+    if await _making_an_event(context, w):
         return
     draft = Draft(secrets.randbelow(_DRAFTS - 1) + 1, "content")
     await _keep(context, w, draft)
@@ -577,6 +584,8 @@ async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
         await no_longer_active(update, w)
         return
     await toast(update)
+    if await _making_an_event(context, w):
+        return
     query = update.callback_query
     await drop_buttons(context, query.message if query else None)
     card, _markup = details(event, 0, w._, w.locale)
