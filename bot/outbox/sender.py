@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 8  # the fewest in flight, and the number at the default pace
 ROUND_TRIP = 0.25  # seconds: a request to Telegram from Indonesia and its answer, generously
-SLACK = 0.005  # seconds of lateness the pace makes up (a burst of 1 + rate x SLACK at most)
 RETRIES = 3  # tries after the first, for 5xx and network errors
 BACKOFF = 1.0  # seconds before the first retry; doubles each time
 PER_CHAT = 1.0  # seconds between two messages to one chat
@@ -173,10 +172,10 @@ class Sender:
         }
         self._default_locale = default_locale
         self._claim = max(CLAIM, 2 * self.concurrency)
-        # Room for SLACK seconds of sends: a copy the event loop woke a little late is made up
-        # by the next, instead of every late wake-up lowering the rate for good.
-        room = 1 + per_second * SLACK
-        self._pace = Pace(room, room / per_second)
+        # Room for one: no burst, ever. A copy the event loop wakes late is not made up by the
+        # next (that costs a little rate on a busy machine): making it up sends two closer than
+        # 1/rate, and Telegram, counting arrivals, sees the jitter of the way there on top.
+        self._pace = Pace(1, 1 / per_second)
         self._slots = asyncio.Semaphore(self.concurrency)
         self._open = asyncio.Event()  # closed while a 429's retry_after runs
         self._open.set()
