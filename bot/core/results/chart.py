@@ -24,6 +24,8 @@ WIDTH_INCHES = 7.2
 DPI = 150  # 1,080 pixels wide: a phone's screen, so nothing is scaled down
 LABEL_WRAP = 24  # characters a line beside a bar
 TITLE_WRAP = 36
+NOTE_WRAP = 50
+TITLE_SIZE, NOTE_SIZE, LABEL_SIZE = 18, 13, 15  # points
 BAR_COLOUR = "#1f6fb2"
 
 
@@ -39,35 +41,41 @@ def draw(text: ChartText, bars: Sequence[Bar]) -> bytes:
     """The chart as PNG bytes. Pure CPU work: call it in a thread."""
     labels = ["\n".join(textwrap.wrap(b.label, LABEL_WRAP)) or "-" for b in bars]
     lines = sum(label.count("\n") + 1 for label in labels)
-    title = "\n".join(textwrap.wrap(text.title, TITLE_WRAP))
-    height = 1.9 + 0.45 * title.count("\n") + 0.42 * lines + 0.35 * len(bars)
+    title = textwrap.wrap(text.title, TITLE_WRAP) or [""]
+    note = textwrap.wrap(text.note, NOTE_WRAP)
+    # The title and note sit above the bars at the left edge of the picture (not of the bars,
+    # whose left is wherever the longest label ends), so they never run off the right side.
+    header = (len(title) * TITLE_SIZE + len(note) * NOTE_SIZE) * 1.35 / 72 + 0.35
+    height = max(header + 0.42 * lines + 0.35 * len(bars) + 0.6, WIDTH_INCHES)
     # Never wider than tall: a phone held upright shows a square or tall picture largest.
-    figure = Figure(figsize=(WIDTH_INCHES, max(height, WIDTH_INCHES)), dpi=DPI)
+    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
     FigureCanvasAgg(figure)
+    top = 1 - 0.2 / height
+    figure.text(0.03, top, "\n".join(title), fontsize=TITLE_SIZE, fontweight="bold", va="top")
+    below = top - len(title) * TITLE_SIZE * 1.35 / 72 / height
+    figure.text(0.03, below, "\n".join(note), fontsize=NOTE_SIZE, color="#444444", va="top")
     axes = figure.add_subplot()
     positions = list(range(len(bars)))
     counts = [b.count for b in bars]
     axes.barh(positions, counts, color=BAR_COLOUR, height=0.7)
-    axes.set_yticks(positions, labels, fontsize=15)
+    axes.set_yticks(positions, labels, fontsize=LABEL_SIZE)
     axes.invert_yaxis()  # the survey's first choice on top
-    top = max(counts, default=0) or 1
+    most = max(counts, default=0) or 1
     # Room to the right of the longest bar for its "123 · 45%".
-    axes.set_xlim(0, top * 1.45)
+    axes.set_xlim(0, most * 1.45)
     for y, bar in zip(positions, bars, strict=True):
         axes.text(
-            bar.count + top * 0.02,
+            bar.count + most * 0.02,
             y,
             f"{bar.count} · {percent(bar.share)}%",
             va="center",
-            fontsize=15,
+            fontsize=LABEL_SIZE,
             fontweight="bold",
         )
     axes.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
         axes.spines[side].set_visible(False)
-    figure.suptitle(title, fontsize=18, fontweight="bold", x=0.02, ha="left")
-    axes.set_title(text.note, fontsize=13, loc="left", color="#444444")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 1 - header / height))
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
