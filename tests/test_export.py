@@ -128,7 +128,7 @@ def code_of(settings: Settings, user_id: int) -> str:
     """The respondent code, derived here as the README documents it, from the stored secret."""
     secret = rows(settings, "SELECT secret FROM export_secret")[0]["secret"]
     mac = hmac.new(bytes.fromhex(secret), b"respondent:%d" % user_id, hashlib.sha256)
-    return "R-" + base64.b32encode(mac.digest()).decode()[:10]
+    return "R-" + base64.b32encode(mac.digest()).decode()[:12]
 
 
 def stored(settings: Settings) -> dict[int, dict[str, Any]]:

@@ -14,9 +14,9 @@ import base64
 import hashlib
 import hmac
 
-# 10 base32 characters: 50 bits. Among a million respondents two share a code about once in
-# a billion exports; short enough to read out on the phone.
-CODE_LENGTH = 10
+# 12 base32 characters: 60 bits. Among a million respondents, the chance that two share a code
+# is about 1 in 2,000,000; short enough to read out on the phone.
+CODE_LENGTH = 12
 PREFIX = "R-"
 
 
@@ -27,9 +27,9 @@ class Pseudonyms:
         self._key = hmac.new(secret, digestmod=hashlib.sha256)
 
     def code(self, user_id: int) -> str:
-        """R- and 10 letters and digits (base32: A-Z, 2-7), the same for the same person."""
+        """R- and 12 letters and digits (base32: A-Z, 2-7), the same for the same person."""
         # Not remembered: a cache would grow with the respondents, and an export must not.
         mac = self._key.copy()  # the keyed state, copied: cheaper than a new HMAC per row
         mac.update(b"respondent:%d" % user_id)
-        # The first 10 bytes make 16 base32 characters: the same first 10 as the whole digest's.
+        # The first 10 bytes make 16 base32 characters: the same first 12 as the whole digest's.
         return PREFIX + base64.b32encode(mac.digest()[:10]).decode("ascii")[:CODE_LENGTH]
