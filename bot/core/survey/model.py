@@ -33,6 +33,10 @@ def _short_enough(value: dict[str, str]) -> dict[str, str]:
 ShortText = Annotated[LocalText, AfterValidator(_short_enough)]
 
 
+# The question types whose results are a bar chart: the only ones `public: true` may mark.
+_CHARTED = ("single", "multi", "yes_no", "scale")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -100,7 +104,7 @@ class BaseQuestion(Strict):
 
     @model_validator(mode="after")
     def _public_charted(self) -> BaseQuestion:
-        if self.public and getattr(self, "type", None) not in ("single", "multi", "yes_no", "scale"):
+        if self.public and getattr(self, "type", None) not in _CHARTED:
             raise ValueError("public: true is for choice, yes/no and scale questions (a chart)")
         return self
 
