@@ -217,9 +217,13 @@ async def test_killed_mid_backlog_everyone_is_answered_after_restart(tmp_path: P
     print(f"\nkilled after {before.total()} replies, {len(held)} of them unconfirmed; ", end="")
     print(f"{len(twice)} of 300 people answered twice")
     # Exactly the handlers in flight at the kill ran again (at most the intake's concurrency),
-    # and only they: a reply confirmed to the bot before the kill is never repeated.
-    assert twice == held
-    assert 0 < len(held) <= CONCURRENCY
+    # and only they: those whose reply went out while their update was not yet recorded as
+    # handled (the held ones, and on a busy machine a few whose answer came back just before
+    # the kill). A reply whose update was recorded handled is never repeated.
+    cut_off = {chat for chat in before if chat in stored}
+    assert twice == cut_off
+    assert held <= cut_off
+    assert 0 < len(cut_off) <= CONCURRENCY
     assert all(n <= 2 for n in after.values())
 
 
