@@ -21,7 +21,7 @@ from bot.services.results import PublicResults
 from conversations.results import render
 from handlers.buttons import ResultsPublic
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.send import Keyboard, button, keyboard, send, send_file, toast
+from handlers.send import Keyboard, button, keyboard, send, toast
 
 
 def _text(found: PublicResults, w: Who, min_group: int) -> str:
@@ -77,10 +77,7 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
     await toast(update)
     await send(context, w.chat_id, _text(found, w, svc.results.min_group), _switch(found, w))
     shown = [c for c in found.summary.choices if not c.suppressed]
-    pictures = await svc.results.charts([(render.chart_text(c, w), c) for c in shown])
-    for result, png in zip(shown, pictures, strict=True):
-        name = f"{survey.id}-{result.question.id}.png"
-        await send_file(context, w.chat_id, name, png, render.caption(result, w), photo=True)
+    await render.send_charts(context, w, survey.id, shown)
 
 
 def register(app: Application) -> None:

@@ -7,12 +7,14 @@ from datetime import timedelta
 from html import escape
 
 from babel.dates import format_timedelta
+from telegram.ext import ContextTypes
 
 from bot.core.formatting import number
 from bot.core.results.chart import ChartText
 from bot.core.results.tally import ChoiceResult, percent, title_of
 from bot.services.results import Labels
-from handlers.common import Who
+from handlers.common import Who, services
+from handlers.send import send_file
 
 CAPTION_MAX = 1000  # Telegram takes 1,024 characters of caption
 
@@ -64,3 +66,15 @@ def bar_lines(result: ChoiceResult, w: Who) -> list[str]:
         + ")"
         for bar in result.bars
     ]
+
+
+async def send_charts(
+    context: ContextTypes.DEFAULT_TYPE, w: Who, survey_id: str, results: list[ChoiceResult]
+) -> None:
+    """One picture per result, each sent as soon as it is drawn: the first chart shows within
+    a fraction of a second instead of after all twenty."""
+    svc = services(context)
+    for result in results:
+        [png] = await svc.results.charts([(chart_text(result, w), result)])
+        name = f"{survey_id}-{result.question.id}.png"
+        await send_file(context, w.chat_id, name, png, caption(result, w), photo=True)

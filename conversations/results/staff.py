@@ -23,7 +23,7 @@ from bot.services.results import PERIODS, Places, region_question
 from conversations.results import render
 from handlers.buttons import ResultsFilter, ResultsShow, ResultsStep
 from handlers.common import Who, no_longer_active, personal, services
-from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, send_file, toast
+from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 from handlers.staff import StaffButtonHandler, StaffCommandHandler
 
 MESSAGE_MAX = 4000  # Telegram takes 4,096 characters
@@ -116,10 +116,7 @@ async def _show(
     text = _summary_text(summary, place, days, w, svc.results.min_group)
     await edit_or_send(update, context, w.chat_id, text, _filters(survey, days, place, w))
     shown = [c for c in summary.choices if not c.suppressed]
-    pictures = await svc.results.charts([(render.chart_text(c, w), c) for c in shown])
-    for result, png in zip(shown, pictures, strict=True):
-        name = f"{survey.id}-{result.question.id}.png"
-        await send_file(context, w.chat_id, name, png, render.caption(result, w), photo=True)
+    await render.send_charts(context, w, survey.id, shown)
 
 
 @personal
