@@ -39,7 +39,7 @@ from bot.testing.fake_telegram import (
 from bot.testing.harness import Bot, running_bot
 from bot.testing.loopback import LoopbackServer
 from tests.conftest import TEST_SURVEYS
-from tests.helpers import no_refusals, rows
+from tests.helpers import consent, no_refusals, rows
 from tests.test_outbox import broadcast, people, statuses
 from tests.test_subscriptions import subscribed, subscription
 
@@ -196,6 +196,8 @@ async def test_replies_never_wait_for_a_broadcast_and_take_their_slots_from_its_
         telegram = bot.telegram
         recipients = await people(bot, 160)
         askers = [bot.user(9400 + i) for i in range(30)]
+        respondent = bot.user(9399)
+        await consent(respondent, "uji")
 
         # Telegram holds every answer to the broadcast: its copies in flight are stuck, and
         # the rest are queued behind them. Thirty people write at once; all are answered.
@@ -207,6 +209,13 @@ async def test_replies_never_wait_for_a_broadcast_and_take_their_slots_from_its_
             await asyncio.sleep(0.01)
         await bot.deliver(*(a.message_update("/bantuan") for a in askers))
         assert all("/langganan" in a.text for a in askers)
+        # Someone in a survey gets each next question at once, ahead of the queued copies.
+        await respondent.tap("Ojek online")
+        assert "Platform apa yang Anda pakai?" in respondent.text
+        await respondent.tap("Gojek")
+        assert "✅ Gojek" in respondent.buttons()
+        await respondent.tap("Selesai")
+        assert "Apa merek motor Anda?" in respondent.text
         assert len(telegram.calls_to("copyMessage")) == bot.services.sender.concurrency
         assert list(statuses(bot.services.settings, first).values()).count("pending") == 160
         telegram.release("copyMessage")
