@@ -334,3 +334,42 @@ async def test_median_time_to_finish_is_that_of_the_database(staff_settings: Set
             [bpjs] = [o for o in await bot.services.results.overview() if o.survey.id == "bpjs"]
             assert bpjs.median_seconds == pytest.approx(median(durations), abs=0.01)
             assert bpjs.completed == len(durations)
+
+
+async def test_long_results_fit_telegrams_limits_in_whole_lines(tmp_path: Path) -> None:
+    """Forty long choices and a dozen free-text questions: captions and the summary are cut
+    after a whole line (never inside a tag), and Telegram refuses nothing."""
+    choices = "\n".join(
+        f'      - {{id: c{i}, label: {{id: "Pilihan nomor {i} dengan keterangan yang cukup '
+        f'panjang sekali", en: "Choice {i}"}}}}'
+        for i in range(40)
+    )
+    texts = "\n".join(
+        f'  - {{id: t{i}, type: text, text: {{id: "Pertanyaan bebas {i}?", en: "Free {i}?"}}}}'
+        for i in range(12)
+    )
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    (folder / "panjang.yaml").write_text(
+        'id: panjang\ntitle: {id: "Survei panjang", en: "Long survey"}\nquestions:\n'
+        '  - id: pilihan\n    type: single\n    text: {id: "Pilih satu", en: "Pick one"}\n'
+        f"    choices:\n{choices}\n"
+        '  - {id: tempat, type: region, text: {id: "Di mana?", en: "Where?"}}\n'
+        f"{texts}\n",
+        encoding="utf-8",
+    )
+    settings = harness.test_settings(tmp_path, surveys_dir=folder, admin_ids=frozenset({STAFF}))
+    async with running_bot(settings) as bot:
+        survey = bot.services.surveys.surveys["panjang"]
+        seed(settings, survey, {"53.71": 30}, bot.clock.now(), first_user=95_000)
+        staff = bot.user(STAFF)
+        await staff.send("/hasil")
+        first = since_id(staff)
+        await staff.tap("📊 Survei panjang")
+        summary = message(staff, first)
+        assert summary["text"].endswith("\n…")
+        assert len(summary["text"]) < 4096 and "Pertanyaan bebas 0" in summary["text"]
+        [photo] = photos_after(staff, first)
+        assert photo["caption"].endswith("\n…") and len(photo["caption"]) <= 1024
+        assert photo["caption"].startswith("Pilih satu\n30 orang menjawab\n• Pilihan nomor 0")
+        no_refusals(bot)

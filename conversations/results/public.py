@@ -46,7 +46,7 @@ def _text(found: PublicResults, w: Who, min_group: int) -> str:
         else:
             lines += render.bar_lines(result, w)
     lines += ["", escape(_("These results change as more people answer."))]
-    return "\n".join(lines)
+    return render.fit(lines, render.MESSAGE_MAX)
 
 
 def _switch(found: PublicResults, w: Who) -> Keyboard | None:

@@ -17,6 +17,21 @@ from handlers.common import Who, services
 from handlers.send import send_file
 
 CAPTION_MAX = 1000  # Telegram takes 1,024 characters of caption
+MESSAGE_MAX = 4000  # and 4,096 of a message
+
+
+def fit(lines: list[str], most: int) -> str:
+    """HTML lines joined, as many whole lines as fit in `most` characters, then "…": a cut
+    inside a line could leave half a tag or an entity, which Telegram refuses."""
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > most:
+            kept.append("…")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
 
 
 def labels(w: Who) -> Labels:
@@ -47,13 +62,7 @@ def caption(result: ChoiceResult, w: Who) -> str:
     and heard by a screen reader) without the picture."""
     text = chart_text(result, w)
     lines = [f"<b>{escape(text.title)}</b>", escape(text.note), *bar_lines(result, w)]
-    kept: list[str] = []
-    for line in lines:  # whole lines only: a cut could leave half an HTML tag
-        if sum(len(k) + 1 for k in kept) + len(line) > CAPTION_MAX:
-            kept.append("…")
-            break
-        kept.append(line)
-    return "\n".join(kept)
+    return fit(lines, CAPTION_MAX)
 
 
 def bar_lines(result: ChoiceResult, w: Who) -> list[str]:

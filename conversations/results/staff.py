@@ -26,8 +26,6 @@ from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 from handlers.staff import StaffButtonHandler, StaffCommandHandler
 
-MESSAGE_MAX = 4000  # Telegram takes 4,096 characters
-
 
 async def _list(context: ContextTypes.DEFAULT_TYPE, w: Who) -> tuple[str, Keyboard]:
     _ = w._
@@ -89,8 +87,7 @@ def _summary_text(summary: Summary, place: str, days: int, w: Who, min_group: in
         if free.examples:
             lines.append(escape(_("Recent answers:")))
             lines += [f"“{escape(example)}”" for example in free.examples]
-    text = "\n".join(lines)
-    return text if len(text) <= MESSAGE_MAX else text[: MESSAGE_MAX - 1] + "…"
+    return render.fit(lines, render.MESSAGE_MAX)
 
 
 def _filters(survey: Survey, days: int, place: str, w: Who) -> Keyboard:
