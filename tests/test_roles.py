@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,15 @@ async def test_admins_cannot_be_revoked_and_cancel_changes_nothing(
     assert admin.text == "Tidak ada yang diubah."
     assert admin.last["reply_markup"] == {"remove_keyboard": True}
     assert staff_rows(staff_settings) == [] and audit_rows(staff_settings) == []
+    # A number typed long after the question (a survey answer, say) makes no one staff.
+    await admin.send("/staf")
+    await admin.tap("➕ Tambah staf")
+    bot.clock.advance(timedelta(minutes=16))
+    await admin.send("5")
+    assert admin.text.startswith("Pertanyaan siapa yang akan dijadikan staf sudah kedaluwarsa")
+    assert staff_rows(staff_settings) == []
+    await admin.send("6")  # and the question is over: the number goes where it would have
+    assert "6" not in [str(i) for i, _role in staff_rows(staff_settings)]
     # A person shared for some other request is not taken.
     await admin.deliver(shared(admin, NEWCOMER, request_id=PICKER + 1))
     assert staff_rows(staff_settings) == []

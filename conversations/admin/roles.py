@@ -11,6 +11,7 @@ audit entry in one transaction (StaffService), and counts from the very next upd
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 from typing import Any
 
@@ -31,6 +32,9 @@ FEATURE = "staff_roles"
 PICKER = 8013
 # Telegram user ids are positive and fit in 52 bits.
 LARGEST_ID = 2**52
+# The question "who should become staff?" stands this long. A number typed much later (an
+# answer to a survey question, say) must not make someone staff.
+ASKED_FOR = timedelta(minutes=15)
 
 
 def _id(user_id: int) -> str:
@@ -199,6 +203,12 @@ async def on_input(
     svc, _ = services(context), w._
     message = update.effective_message
     typed = (message.text or "").strip() if message else ""
+    stale = awaiting is None or svc.clock.now() - awaiting.updated_at > ASKED_FOR
+    if stale:
+        await svc.awaiting.done(w.user_id, FEATURE)
+        text = _("The question who should become staff has expired; nothing was changed. /staf")
+        await _send_raw(context, w.chat_id, escape(text), {"remove_keyboard": True})
+        return
     if not svc.staff.is_admin(w.user_id):
         # No longer an admin since the picker was shown: the question is over.
         await svc.awaiting.done(w.user_id, FEATURE)
