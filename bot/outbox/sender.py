@@ -83,7 +83,9 @@ class _Turn:
 class Pace(AsyncLimiter):
     """aiolimiter's leaky bucket, and `spend`: a slot used elsewhere (a reply that went out),
     counted without waiting. The bucket may overflow; the broadcast then waits until it has
-    leaked below one, so replies plus broadcast keep the broadcast's rate."""
+    leaked below one, so replies plus broadcast keep the broadcast's rate. aiolimiter has no
+    public way to add without waiting, so this uses its bucket level (aiolimiter is pinned below
+    2; tests/test_sender_limits.py's pace test fails if that ever stops working)."""
 
     def spend(self, amount: float = 1) -> None:
         self._leak()
