@@ -402,7 +402,7 @@ async def test_english(tmp_path: Path) -> None:
         no_refusals(bot)
 
 
-def test_eta_and_quiet_hours_arithmetic() -> None:
+def test_eta_durations_and_stored_audiences() -> None:
     assert eta(0, 28) == timedelta(0)
     assert eta(1, 28) == timedelta(seconds=1)
     assert eta(3000, 28) == timedelta(seconds=108)
