@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -25,6 +27,9 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TIMEOUT = 10.0  # seconds for one request: connecting, sending and the whole answer
+# A connection unused this long is not reused: servers close idle ones (nginx after 75 s by
+# default), and a request written to one closed meanwhile fails and costs the copy a retry.
+IDLE = 20.0
 
 
 class _Connection:
@@ -32,6 +37,7 @@ class _Connection:
         self.reader = reader
         self.writer = writer
         self.reusable = True
+        self.used = 0.0  # when its last answer came (LeanRequest.monotonic)
 
     def close(self) -> None:
         self.reusable = False
@@ -84,8 +90,15 @@ class _Connection:
 class LeanRequest(BaseRequest):
     """copyMessage in bulk (see the module). Only POST, no files."""
 
-    def __init__(self, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self,
+        timeout: float = TIMEOUT,
+        idle: float = IDLE,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.timeout = timeout
+        self.idle = idle
+        self.monotonic = monotonic
         self._idle: dict[str, list[_Connection]] = {}
         self._tls: ssl.SSLContext | None = None
 
@@ -123,6 +136,11 @@ class LeanRequest(BaseRequest):
         ).encode("latin-1")
         idle = self._idle.setdefault(origin, [])
         connection = idle.pop() if idle else None
+        if connection is not None and self.monotonic() - connection.used > self.idle:
+            for stale in (connection, *idle):  # the rest waited longer still
+                stale.close()
+            idle.clear()
+            connection = None
         try:
             async with asyncio.timeout(self.timeout):
                 if connection is None:
@@ -137,6 +155,7 @@ class LeanRequest(BaseRequest):
                 connection.close()
             raise NetworkError(f"Broadcast connection failed: {exc!r}") from exc
         if connection.reusable:
+            connection.used = self.monotonic()
             idle.append(connection)
         else:
             connection.close()
