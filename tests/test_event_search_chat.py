@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.services.event_search import MOST_WISHES
 from bot.services.people import WISHES_PURPOSE
 from bot.testing.harness import Bot, FakeUser, running_bot
+from handlers.buttons import NotifyMe
 from tests.helpers import answers, clock_at, consent, no_refusals, pelatihan_shortest, rows
 from tests.test_events_chat import store
 from tests.test_events_import import csv_bytes
@@ -363,3 +364,20 @@ async def test_equal_matches_come_nearest_to_the_person_first(bot: Bot) -> None:
         "20 Jan · Workshop Perlindungan Merek Dagang…",
         "17 Feb · Workshop Siap Ekspor untuk UMKM Kul…",
     ]
+
+
+async def test_a_forged_wish_button_too_long_to_carry_on_is_no_longer_active(
+    bot: Bot, settings: Settings
+) -> None:
+    """The fuzz found it: a 🔔 button with more words than the bot ever packs would have made
+    a consent button over Telegram's 64 bytes, and a traceback instead of an answer."""
+    user = bot.user(805)
+    question = await user.send("pelatihan menjahit di kupang")
+    forged = NotifyMe("pelatihan menjahit kupang sablon bordir batik tenun ikat ulo")
+    assert len(forged.pack().encode()) <= 64  # a button Telegram would carry
+    await user.deliver(user.callback_update(forged.pack(), question))
+    assert bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"] == (
+        "Tombol ini sudah tidak berlaku."
+    )
+    assert rows(settings, "SELECT * FROM users WHERE id = 805") == []
+    no_refusals(bot)

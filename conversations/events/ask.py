@@ -141,7 +141,9 @@ async def on_notify_me(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Wh
     tap = NotifyMe.tapped(update)
     svc = services(context)
     criteria = None if tap is None else svc.event_search.wish_of(tap.words)
-    if tap is None or criteria is None:
+    # Longer words than the bot ever puts in this button (a forged one) would not fit in the
+    # consent buttons that carry them on.
+    if tap is None or criteria is None or len(tap.words.encode()) > WISH_WORDS:
         await no_longer_active(update, w)
         return
     if not await svc.people.has_consented(w.user_id, WISHES_PURPOSE):
