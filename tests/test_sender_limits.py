@@ -259,6 +259,22 @@ async def test_the_sender_at_telegrams_limits_gets_no_429_and_loses_nothing(
         no_refusals(bot)
 
 
+async def test_after_a_429_the_copies_that_waited_do_not_all_go_at_once(tmp_path: Path) -> None:
+    # Telegram enforcing the rate; one copy is answered "retry after 1" (as a busy Telegram
+    # might). The copies that had their turn meanwhile take a new one after the pause: no burst,
+    # so no further 429 (before, they all went at once and drew 429 after 429).
+    rate = 20
+    telegram = FakeTelegram(Limits(per_second=rate))
+    async with running_bot(settings_at(tmp_path, rate), telegram) as bot:
+        recipients = await people(bot, 50)
+        telegram.fail_chat(recipients[10], too_many(1))
+        first = await broadcast(bot, recipients)
+        await bot.services.sender.idle()
+        assert telegram.limited == 0
+        assert set(statuses(bot.services.settings, first).values()) == {"sent"}
+        no_refusals(bot)
+
+
 async def test_the_fake_telegram_refuses_what_telegram_would() -> None:
     telegram = FakeTelegram(Limits(per_second=3))
     for chat in (1, 2, 3):

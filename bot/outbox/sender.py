@@ -314,7 +314,12 @@ class Sender:
             error: Exception | None = None
             async with self._chat_turn(delivery.person):
                 await self._pace.acquire()
-                await self._open.wait()  # a 429 may have come while this one waited its turn
+                while not self._open.is_set():
+                    # A 429 came while this one waited for its turn: that turn is void. Taking
+                    # a new one after the pause keeps the copies that waited from all going at
+                    # once when it ends (a burst that drew the next 429, and the next).
+                    await self._open.wait()
+                    await self._pace.acquire()
                 attempts += 1
                 try:
                     await self._copy(delivery)
