@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DATABASE_PATH=/data/bot.sqlite3
+    DATABASE_PATH=/data/bot.sqlite3 \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 # A user of its own: the bot never needs root.
 RUN useradd --create-home --uid 10001 berdaya && mkdir /data && chown berdaya /data
