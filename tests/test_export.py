@@ -411,3 +411,12 @@ async def test_only_staff_can_export(bot: Bot, staff_settings: Settings) -> None
         assert answer.get("text") == UNKNOWN_TOAST, period
     assert visitor.files() == []
     assert bot.telegram.calls_to("sendDocument") == []
+
+
+async def test_both_files_hold_the_same_responses(bot: Bot) -> None:
+    """A response submitted while the files are written (here: stamped after the moment the
+    export was asked for) is in neither file, not in the CSV only."""
+    await seed(bot, 2, NOW - timedelta(days=1))
+    await seed(bot, 1, NOW + timedelta(seconds=30), first_user=8_400_000_000)
+    files = await export_all(bot.user(STAFF))
+    assert len(xlsx_sheets(files[0])["jawaban"]) == len(csv_rows(files[1])) == 1 + 2

@@ -86,13 +86,14 @@ def write_export(
     path: Path,
     zone: tzinfo,
     since: datetime | None = None,
+    until: datetime | None = None,
 ) -> int:
-    """Write `survey`'s submitted responses (since `since`) to `path`; returns how many.
-    Blocking: call it in a worker thread."""
+    """Write `survey`'s submitted responses (from `since` to `until`) to `path`; returns how
+    many. Blocking: call it in a worker thread."""
     with ExportReader(database) as reader:
         shape = layout(survey)
         rows = Rows(shape, Pseudonyms(reader.secret()), zone)
-        lines: Iterator[list[Cell]] = map(rows.row, reader.records(survey.id, since))
+        lines: Iterator[list[Cell]] = map(rows.row, reader.records(survey.id, since, until))
         if fmt is Format.XLSX:
             return write_xlsx(path, shape.header, lines, survey)
         return write_csv(path, shape.header, lines)
@@ -142,21 +143,30 @@ class ExportService:
         self.zone = zone
         self.upload_limit = upload_limit
 
-    async def count(self, survey_id: str, since: datetime | None = None) -> int:
+    async def count(
+        self, survey_id: str, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
         def counted() -> int:
             with ExportReader(self.database) as reader:
-                return reader.count(survey_id, since)
+                return reader.count(survey_id, since, until)
 
         return await asyncio.to_thread(counted)
 
     async def export(
-        self, survey: Survey, fmt: Format, folder: Path, stamp: str, since: datetime | None = None
+        self,
+        survey: Survey,
+        fmt: Format,
+        folder: Path,
+        stamp: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Package:
-        """Write the export into `folder` as `<survey>_<stamp>.<fmt>` and cut it to size."""
+        """Write the export into `folder` as `<survey>_<stamp>.<fmt>` and cut it to size.
+        With `until`, two exports read at different moments hold the same responses."""
         path = folder / f"{survey.id}_{stamp}.{fmt.value}"
 
         def work() -> Package:
-            rows = write_export(self.database, survey, fmt, path, self.zone, since)
+            rows = write_export(self.database, survey, fmt, path, self.zone, since, until)
             parts, zipped = package(path, self.upload_limit)
             return Package(parts, rows, zipped)
 

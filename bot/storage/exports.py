@@ -18,8 +18,11 @@ from pathlib import Path
 from bot.core.export.rows import Record
 from bot.storage.timefmt import to_db
 
-_SUBMITTED = "r.survey_id = ? AND r.status = 'submitted' AND r.submitted_at >= ?"
+_SUBMITTED = (
+    "r.survey_id = ? AND r.status = 'submitted' AND r.submitted_at >= ? AND r.submitted_at <= ?"
+)
 _EPOCH = "0"  # sorts before every stored timestamp: "since the start"
+_END = "9"  # and after every one: "until now"
 
 
 class ExportUnreadable(RuntimeError):
@@ -54,15 +57,20 @@ class ExportReader:
             )
         return bytes.fromhex(row[0])
 
-    def count(self, survey_id: str, since: datetime | None = None) -> int:
+    def count(
+        self, survey_id: str, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
         row = self._conn.execute(
-            f"SELECT COUNT(*) FROM responses r WHERE {_SUBMITTED}", (survey_id, _since(since))
+            f"SELECT COUNT(*) FROM responses r WHERE {_SUBMITTED}",
+            (survey_id, *_period(since, until)),
         ).fetchone()
         return int(row[0])
 
-    def records(self, survey_id: str, since: datetime | None = None) -> Iterator[Record]:
-        """Submitted responses of `survey_id` (submitted at or after `since`), oldest first,
-        with their answers and the person's language."""
+    def records(
+        self, survey_id: str, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Record]:
+        """Submitted responses of `survey_id` (submitted from `since` to `until`, both
+        included), oldest first, with their answers and the person's language."""
         # One pass in response order: the survey index gives responses by rowid, each one's
         # answers come from their primary key, so SQLite sorts nothing and holds nothing. The
         # answers arrive as one JSON object per response, built by SQLite in C: one decode
@@ -74,12 +82,15 @@ class ExportReader:
             "json_array(json(a.value), a.other)) FROM answers a WHERE a.response_id = r.id) "
             "FROM responses r JOIN users u ON u.id = r.user_id "
             f"WHERE {_SUBMITTED} ORDER BY r.id",
-            (survey_id, _since(since)),
+            (survey_id, *_period(since, until)),
         )
         loads = json.loads
         for user, started, submitted, locale, source, version, answers in cursor:
             yield Record(user, started, submitted, locale, source, version, loads(answers))
 
 
-def _since(since: datetime | None) -> str:
-    return _EPOCH if since is None else to_db(since)
+def _period(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+    return (
+        _EPOCH if since is None else to_db(since),
+        _END if until is None else to_db(until),
+    )

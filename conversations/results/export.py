@@ -124,7 +124,7 @@ async def _send_export(
     now = svc.clock.now()
     days = DAYS.get(period)
     since = now - timedelta(days=days) if days else None
-    if await svc.exports.count(survey.id, since) == 0:
+    if await svc.exports.count(survey.id, since, now) == 0:
         await edit_or_send(
             update,
             context,
@@ -145,7 +145,8 @@ async def _send_export(
     stamp = now.astimezone(svc.settings.zone).strftime("%Y%m%d-%H%M")
     with tempfile.TemporaryDirectory(prefix="berdaya-export-") as folder:
         made = {
-            fmt: await svc.exports.export(survey, fmt, Path(folder), stamp, since)
+            # Both up to `now`: a response submitted meanwhile is in neither file, not one.
+            fmt: await svc.exports.export(survey, fmt, Path(folder), stamp, since, now)
             for fmt in (Format.XLSX, Format.CSV)
         }
         sent = made[Format.CSV].rows
