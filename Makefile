@@ -65,7 +65,7 @@ bench-memory: $(STAMP) catalogs
 	$(BIN)/python -m bench.memory
 
 # Export of 100,000 responses (20 questions) to XLSX and CSV beside openpyxl and csv writing the
-# same rows directly: time and peak memory (about ten minutes).
+# same rows directly: time and peak memory (about four minutes on a quiet machine).
 bench-export: $(STAMP) catalogs
 	$(BIN)/python -m bench.export
 
