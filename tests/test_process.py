@@ -86,10 +86,14 @@ def printed(log: Path) -> str:
 
 
 async def wait_until(
-    condition: Callable[[], T], what: str, proc: asyncio.subprocess.Process, log: Path
+    condition: Callable[[], T],
+    what: str,
+    proc: asyncio.subprocess.Process,
+    log: Path,
+    within: float = WAIT,
 ) -> T:
     """Poll `condition` until it returns something truthy; fail fast if the bot has died."""
-    deadline = asyncio.get_running_loop().time() + WAIT
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = condition()
         if result:

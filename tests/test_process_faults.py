@@ -30,6 +30,7 @@ from tests.test_process import (
     EXIT_WAIT,
     MINI_SURVEY,
     SECRET,
+    WAIT,
     bot_env,
     button,
     printed,
@@ -41,6 +42,7 @@ from tests.test_process import (
 T = TypeVar("T")
 FAST = "1000"  # messages per second: restarts that only have to catch up, quickly
 CONCURRENCY = 256  # the intake's handlers in flight: the most a kill can make run twice
+CATCH_UP = 90.0  # seconds for a restarted bot to work through a backlog of a thousand or more
 STOP_LIMIT = 10.0  # seconds from SIGTERM to exit the issue allows (docker's kill deadline)
 
 # Four typed answers in a row, each range apart from the others: an answer applied to the
@@ -68,8 +70,8 @@ class Running:
     out: Path  # stdout
     err: Path  # stderr: logs and the one-line reasons
 
-    async def until(self, condition: Callable[[], T | None], what: str) -> T:
-        found = await wait_until(condition, what, self.proc, self.err)
+    async def until(self, condition: Callable[[], T | None], what: str, within: float = WAIT) -> T:
+        found = await wait_until(condition, what, self.proc, self.err, within)
         assert found is not None  # wait_until returns only something truthy
         return found
 
@@ -200,7 +202,9 @@ async def test_killed_mid_backlog_everyone_is_answered_after_restart(tmp_path: P
         async with bot_process(
             tmp_path, "second", **settings(server, db, MAX_MESSAGES_PER_SECOND=FAST)
         ) as second:
-            await second.until(lambda: set(replies(telegram)) >= everyone, "a reply for everyone")
+            await second.until(
+                lambda: set(replies(telegram)) >= everyone, "a reply for everyone", CATCH_UP
+            )
             await second.until(lambda: not pending_inbox(db), "the inbox to be handled")
             await second.stop()
         no_faults(telegram, server)
@@ -398,7 +402,10 @@ async def test_sigterm_with_a_large_backlog_exits_promptly_and_loses_nothing(
         async with bot_process(
             tmp_path, "second", **settings(server, db, MAX_MESSAGES_PER_SECOND=FAST)
         ) as second:
-            await second.until(lambda: set(replies(telegram)) >= everyone, "a reply for everyone")
+            # A backlog of over a thousand: seconds on a quiet machine, longer on a busy one.
+            await second.until(
+                lambda: set(replies(telegram)) >= everyone, "a reply for everyone", CATCH_UP
+            )
             await second.until(lambda: not pending_inbox(db), "the inbox to be handled")
             await second.stop()
         no_faults(telegram, server)
@@ -431,7 +438,7 @@ async def test_token_revoked_mid_backlog_nobody_is_left_unanswered(tmp_path: Pat
         async with bot_process(
             tmp_path, "second", **settings(server, db, MAX_MESSAGES_PER_SECOND=FAST)
         ) as second:
-            await second.until(lambda: not pending_inbox(db), "the inbox to be handled")
+            await second.until(lambda: not pending_inbox(db), "the inbox to be handled", CATCH_UP)
             await second.stop()
     unanswered = everyone - set(replies(telegram))
     assert not unanswered, f"{len(unanswered)} of 200 never answered"
