@@ -548,3 +548,31 @@ async def test_a_progress_message_deleted_by_staff_is_sent_again(
     refused = [error.description for _call, error in bot.telegram.refusals]
     assert refused == ["Bad Request: message to edit not found"]
     bot.telegram.refusals.clear()
+
+
+async def test_a_pause_holds_back_the_copies_the_sender_already_took(tmp_path: Path) -> None:
+    """The sender takes up to a few hundred deliveries at a time; a pause must stop those too,
+    not only the next ones: only the copies already on their way to Telegram still land."""
+    paced = harness.test_settings(
+        tmp_path, surveys_dir=TEST_SURVEYS, broadcast_per_second=28, admin_ids=frozenset({STAFF})
+    )
+    async with running_bot(paced, clock=clock_at(NOW)) as bot:
+        bot.services.sender.sleep = _moment
+        recipients = await people(bot, 300)
+        first = await broadcast(bot, recipients)
+        message = await show(bot, first)
+        bot.telegram.hold_answers("copyMessage")  # copies go out, their answers stall
+        bot.services.sender.wake()
+        in_flight = bot.services.sender.concurrency
+        for _ in range(2000):
+            if len(bot.telegram.calls_to("copyMessage")) >= in_flight:
+                break
+            await asyncio.sleep(0.01)
+        assert len(bot.telegram.calls_to("copyMessage")) == in_flight  # the rest were taken too
+
+        await bot.user(STAFF).tap("Jeda", message)
+        bot.telegram.release("copyMessage")
+        await bot.services.sender.idle()
+        assert len(bot.telegram.calls_to("copyMessage")) == in_flight
+        assert counted(paced, first) == {"sent": in_flight, "pending": 300 - in_flight}
+        no_refusals(bot)

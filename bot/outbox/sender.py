@@ -183,6 +183,12 @@ class Sender:
         self._open.set()
         self._chats: dict[int, _Turn] = {}
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        # Broadcasts paused or cancelled since their deliveries were claimed: those not yet
+        # on their way stay pending (a claim is up to a few hundred copies, seconds of sending).
+        # Each maps to the number of claims begun when it was halted: a claim begun after
+        # that which still finds the broadcast 'sending' means it was resumed since.
+        self._halted: dict[int, int] = {}
+        self._claims = 0
         self._wake = asyncio.Event()
         self._asked = 0
         self._answered = 0
@@ -242,6 +248,16 @@ class Sender:
         """Look at the outbox now (a broadcast was created or resumed)."""
         self._wake.set()
 
+    def halt(self, broadcast: int) -> None:
+        """The broadcast was paused or cancelled: send none of its copies that are not already
+        on their way to Telegram."""
+        self._halted[broadcast] = self._claims
+
+    def resume(self, broadcast: int) -> None:
+        """The broadcast goes on: its pending rows are taken again at once."""
+        self._halted.pop(broadcast, None)
+        self.wake()
+
     async def idle(self) -> None:
         """Wait until nothing due is pending or in flight, every outcome recorded (for tests
         and for a staff summary)."""
@@ -260,8 +276,17 @@ class Sender:
         after = 0
         while not self._stopping:
             seen = self._asked if after == 0 else None
+            self._claims += 1
+            begun = self._claims
             claimed = await self.outbox.claim(self.clock.now(), after, self._claim)
-            claimed = [d for d in claimed if d.id not in self._in_flight]
+            for broadcast in {d.broadcast_id for d in claimed} & set(self._halted):
+                if self._halted[broadcast] < begun:  # found 'sending' after it was halted
+                    del self._halted[broadcast]
+            claimed = [
+                d
+                for d in claimed
+                if d.id not in self._in_flight and d.broadcast_id not in self._halted
+            ]
             if not claimed:
                 if after:  # the end of a pass: let it finish, then look again from the start
                     await self._drain()
@@ -296,6 +321,8 @@ class Sender:
     async def _deliver(self, delivery: Delivery) -> None:
         try:
             outcome = await self._attempts(delivery)
+            if outcome is None:  # its broadcast was paused or cancelled: it stays pending
+                return
             # Recorded before the slot is given back: a message Telegram accepted but not yet
             # recorded is always one of the CONCURRENCY in flight, which is the whole bound on
             # what a hard kill can repeat. The writes of the deliveries in flight are committed
@@ -306,7 +333,7 @@ class Sender:
         finally:
             self._slots.release()
 
-    async def _attempts(self, delivery: Delivery) -> Outcome:
+    async def _attempts(self, delivery: Delivery) -> Outcome | None:
         attempts = delivery.attempts
         failures = 0
         while True:
@@ -320,6 +347,8 @@ class Sender:
                     # once when it ends (a burst that drew the next 429, and the next).
                     await self._open.wait()
                     await self._pace.acquire()
+                if delivery.broadcast_id in self._halted:
+                    return None  # paused or cancelled while this one waited its turn
                 attempts += 1
                 try:
                     await self._copy(delivery)

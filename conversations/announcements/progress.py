@@ -322,7 +322,9 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
         return
     await toast(update, done)
     if tap.action is BroadcastAction.RESUME:
-        svc.sender.wake()  # it would look within a second anyway; now is sooner
+        svc.sender.resume(broadcast.id)  # at once, rather than at its next look
+    else:  # paused or cancelled: the copies it already took stay unsent too
+        svc.sender.halt(broadcast.id)
     if tap.action is BroadcastAction.CONFIRM:
         await _close_question(update, context, _cancelled_text(w, broadcast.id))
     await _redraw(context, broadcast.id)
