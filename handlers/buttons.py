@@ -675,3 +675,11 @@ class ExportTap(ButtonData, prefix="ex", staff=True):
 
     period: ExportPeriod
     survey_id: str = ""
+
+
+@dataclass(frozen=True)
+class AnnounceResults(ButtonData, prefix="bcr", staff=True):
+    """/hasil: announce a survey's interim results (its public questions) to its respondents,
+    through /umumkan's summary."""
+
+    survey_id: str

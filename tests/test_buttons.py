@@ -22,6 +22,7 @@ from handlers.buttons import (
     LIMIT,
     AdminTap,
     AnnounceEvent,
+    AnnounceResults,
     AuditTap,
     BroadcastPage,
     BroadcastTap,
@@ -164,6 +165,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         "rsf": ResultsFilter,
         "rsp": ResultsPublic,
         "ex": ExportTap,
+        "bcr": AnnounceResults,
     }
     assert {k for k in ALL if k.staff} == {
         WizardTap,
@@ -179,6 +181,7 @@ def test_the_kinds_and_their_prefixes() -> None:
         ResultsShow,
         ResultsFilter,
         ExportTap,
+        AnnounceResults,
     }
 
 

@@ -314,7 +314,12 @@ async def test_results_in_english(staff_settings: Settings) -> None:
         assert len(photos) == len(charted(survey))
         check_charts(staff_settings, survey, photos, "en")
         assert any("• Never: " in p["caption"] for p in photos)  # status_bpjs in English
-        assert staff.buttons(message(staff, first)) == ["📍 Place", "🗓 Period", "« All surveys"]
+        assert staff.buttons(message(staff, first)) == [
+            "📍 Place",
+            "🗓 Period",
+            "📣 Announce interim results",  # bpjs has a public question
+            "« All surveys",
+        ]
         no_refusals(bot)
 
 

@@ -14,7 +14,6 @@ Proxies come from the environment (HTTPS_PROXY), as for the bot's other requests
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from typing import Any
 
@@ -70,11 +69,13 @@ class LeanRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if request_data is not None and request_data.contains_files:
             raise NetworkError("LeanRequest sends no files")
-        form = {k: str(v) for k, v in (request_data.json_parameters if request_data else {}).items()}
+        form = {
+            k: str(v) for k, v in (request_data.json_parameters if request_data else {}).items()
+        }
         try:
             async with self._client().request(method, url, data=form) as answer:
                 return answer.status, await answer.read()
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:
             raise TimedOut from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise NetworkError(f"Broadcast connection failed: {exc!r}") from exc

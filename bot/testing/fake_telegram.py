@@ -457,7 +457,11 @@ class FakeTelegram:
         return self._file_message(params, photo=photo, upload=upload)
 
     def _m_copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        source = self.originals.get((int(params["from_chat_id"]), int(params["message_id"])))
+        origin = (int(params["from_chat_id"]), int(params["message_id"]))
+        # A message a person sent (registered with `original`), or one the bot sent there.
+        source = self.originals.get(origin)
+        if source is None and origin[0] in self.chats:
+            source = self.chats[origin[0]].messages.get(origin[1])
         if source is None:
             raise ApiError(400, "Bad Request: message to copy not found")
         chat = self.chat(int(params["chat_id"]))

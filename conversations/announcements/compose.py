@@ -27,20 +27,25 @@ from bot.core.announcements import TOPICS
 from bot.core.audience import Audience, Kind, describe, duration
 from bot.core.events.answers import Problem, Refused, parse_local
 from bot.core.formatting import date_time, number
+from bot.core.results.tally import public
 from bot.core.text import pick
 from bot.i18n import Gettext
 from bot.services.broadcasts import Confirming
+from bot.services.results import PublicResults
 from bot.storage.awaiting import Awaiting
 from bot.storage.outbox import Content
 from bot.storage.timefmt import from_db, to_db
 from conversations.announcements import progress
 from conversations.announcements.subscribe import way_out_keyboards
 from conversations.events.render import details, label, title_of
+from conversations.results import render as results_render
+from conversations.results.public import interim_text
 from conversations.staff.steps import EXAMPLE, PROBLEMS
 from conversations.staff.wizard import FEATURE as EVENT_WIZARD
 from handlers import input_router
 from handlers.buttons import (
     AnnounceEvent,
+    AnnounceResults,
     AudienceStep,
     ComposeAction,
     ComposeAudience,
@@ -590,16 +595,51 @@ async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
     await drop_buttons(context, query.message if query else None)
     card, _markup = details(event, 0, w._, w.locale)
     card += "\n\n" + escape(w._("Register with /acara."))
-    message_id = await send(context, w.chat_id, card)
+    audience = Audience(Kind.TOPIC, topic="events", region=event.region)
+    await _prefilled(context, w, card, title_of(event, w.locale), audience)
+
+
+async def _prefilled(
+    context: ContextTypes.DEFAULT_TYPE, w: Who, text: str, title: str, audience: Audience
+) -> None:
+    """A draft the bot wrote: `text` is sent here, so that message is what gets copied and is
+    its own preview; then the summary, with `audience` chosen (staff may change it)."""
+    message_id = await send(context, w.chat_id, text)
     draft = Draft(
         secrets.randbelow(_DRAFTS - 1) + 1,
         "summary",
-        content=Content(w.chat_id, message_id, title_of(event, w.locale)),
-        audience=Audience(Kind.TOPIC, topic="events", region=event.region),
+        content=Content(w.chat_id, message_id, title),
+        audience=audience,
         previewed=True,
     )
     await _keep(context, w, draft)
     await send(context, w.chat_id, *await _summary(context, w, draft))
+
+
+# -- announcing interim results ------------------------------------------------------------------
+
+
+@personal
+async def on_results(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    """📣 under /hasil: the survey's interim results (its public questions, all respondents,
+    the small-group rule as everywhere) to the people who completed it."""
+    tap = AnnounceResults.tapped(update)
+    svc = services(context)
+    survey = svc.surveys.surveys.get(tap.survey_id) if tap else None
+    shown = public(survey) if survey else []
+    if survey is None or not shown:
+        await no_longer_active(update, w)
+        return
+    summary = await svc.results.summary(survey, results_render.labels(w), only=shown)
+    if summary.suppressed or all(c.suppressed for c in summary.choices):
+        await toast(update, w._("Too few people have answered to announce results yet."))
+        return
+    await toast(update)
+    if await _making_an_event(context, w):
+        return
+    text = interim_text(PublicResults(summary, None, False), w, svc.results.min_group)
+    audience = Audience(Kind.SURVEY, survey_id=survey.id)
+    await _prefilled(context, w, text, pick(survey.title, w.locale), audience)
 
 
 def register(app: Application) -> None:
@@ -609,4 +649,5 @@ def register(app: Application) -> None:
     app.add_handler(StaffButtonHandler(staff, on_summary, pattern=ComposeSummary.pattern))
     app.add_handler(StaffButtonHandler(staff, on_cancel, pattern=ComposeCancel.pattern))
     app.add_handler(StaffButtonHandler(staff, on_event, pattern=AnnounceEvent.pattern))
+    app.add_handler(StaffButtonHandler(staff, on_results, pattern=AnnounceResults.pattern))
     input_router.claim(app, FEATURE, on_input)

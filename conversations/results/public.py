@@ -24,7 +24,8 @@ from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import Keyboard, button, keyboard, send, toast
 
 
-def _text(found: PublicResults, w: Who, min_group: int) -> str:
+def interim_text(found: PublicResults, w: Who, min_group: int) -> str:
+    """The interim results as a message: for a respondent, and as what staff announce."""
     _ = w._
     summary = found.summary
     if found.mine and found.province is not None:
@@ -75,7 +76,8 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> 
         await toast(update, w._("Results are shown to the people who completed this survey."))
         return
     await toast(update)
-    await send(context, w.chat_id, _text(found, w, svc.results.min_group), _switch(found, w))
+    text = interim_text(found, w, svc.results.min_group)
+    await send(context, w.chat_id, text, _switch(found, w))
     shown = [c for c in found.summary.choices if not c.suppressed]
     await render.send_charts(context, w, survey.id, shown)
 

@@ -16,12 +16,12 @@ from telegram.ext import Application, ContextTypes
 
 from bot.core import regions
 from bot.core.formatting import number
-from bot.core.results.tally import Summary, percent, title_of
+from bot.core.results.tally import Summary, percent, public, title_of
 from bot.core.survey.model import Survey
 from bot.core.text import pick
 from bot.services.results import PERIODS, Places, region_question
 from conversations.results import render
-from handlers.buttons import ResultsFilter, ResultsShow, ResultsStep
+from handlers.buttons import AnnounceResults, ResultsFilter, ResultsShow, ResultsStep
 from handlers.common import Who, no_longer_active, personal, services
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 from handlers.staff import StaffButtonHandler, StaffCommandHandler
@@ -97,7 +97,11 @@ def _filters(survey: Survey, days: int, place: str, w: Who) -> Keyboard:
     narrowing = [step("🗓 " + w._("Period"), ResultsStep.PERIODS)]
     if region_question(survey):  # a survey that never asks where people are has no places
         narrowing.insert(0, step("📍 " + w._("Place"), ResultsStep.PLACES))
-    return keyboard([narrowing, [step("« " + w._("All surveys"), ResultsStep.LIST, "")]])
+    rows = [narrowing]
+    if public(survey):  # its public questions can be told to the people who answered
+        announce = AnnounceResults(survey.id).pack()
+        rows.append([button("📣 " + w._("Announce interim results"), announce)])
+    return keyboard([*rows, [step("« " + w._("All surveys"), ResultsStep.LIST, "")]])
 
 
 async def _show(
