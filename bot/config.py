@@ -59,13 +59,32 @@ class StorageSettings(BaseSettings):
     database_path: Path = Path("data/bot.sqlite3")
 
 
-class Settings(StorageSettings):
+class SurveySettings(StorageSettings):
+    """What commands that read surveys and their answers need (`python -m bot export`): the
+    database, the survey files and the zone times are written in; no bot token either."""
+
+    timezone: str = "Asia/Jakarta"
+    surveys_dir: Path = BUNDLED_SURVEYS
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Settings(SurveySettings):
     telegram_bot_token: SecretStr
     telegram_api_url: str = "https://api.telegram.org"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_locale: Literal["id", "en"] = "id"
-    timezone: str = "Asia/Jakarta"
-    surveys_dir: Path = BUNDLED_SURVEYS
     # An unfinished response is deleted after this long without activity (UU PDP: keep no
     # more than needed). Two weeks lets a worker come back days later.
     response_expiry_hours: int = Field(default=14 * 24, ge=1)
@@ -196,19 +215,6 @@ class Settings(StorageSettings):
         if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value().strip()):
             raise ValueError("16 to 256 letters, digits, _ or -")
         return SecretStr(value.get_secret_value().strip())
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("unknown time zone") from exc
-        return value
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
     @property
     def quiet(self) -> QuietHours | None:

@@ -11,32 +11,14 @@ import os
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError
 
-from bot.config import BUNDLED_SURVEYS, ConfigError, StorageSettings, describe
+from bot.config import ConfigError, SurveySettings, describe
 from bot.core.survey.loader import SurveyFileError, load_surveys
 from bot.lifecycle import EXIT_CONFIG, EXIT_FAILED
 from bot.services.exports import Format, write_export
 from bot.storage.exports import ExportUnreadable
-
-
-class ExportSettings(StorageSettings):
-    """The settings an export reads: where the data and the survey files are, and the zone
-    times are written in (the bot's own)."""
-
-    surveys_dir: Path = BUNDLED_SURVEYS
-    timezone: str = "Asia/Jakarta"
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("unknown time zone") from exc
-        return value
 
 
 def _day(text: str) -> date:
@@ -74,7 +56,7 @@ def main(argv: list[str]) -> int:
         return EXIT_CONFIG
     try:
         try:
-            settings = ExportSettings()
+            settings = SurveySettings()
         except ValidationError as exc:
             raise ConfigError(describe(exc)) from None
         surveys = load_surveys(settings.surveys_dir)
@@ -86,7 +68,7 @@ def main(argv: list[str]) -> int:
         known = ", ".join(sorted(surveys)) or "none"
         print(f"No survey {args.survey!r}. Surveys: {known}.", file=sys.stderr)
         return EXIT_CONFIG
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     since = datetime.combine(args.since, time(), zone) if args.since else None
     output: Path = args.output
     # Written beside the target and renamed: a file someone has open, or a run stopped
