@@ -309,7 +309,7 @@ async def _housekeeping(context: object) -> None:
     registrations = await svc.events.purge_old(timedelta(days=svc.settings.retention_days))
     await svc.intake.inbox.purge_handled(svc.clock.now() - HANDLED_KEPT)
     wishes = await svc.event_search.purge_expired()  # kept WISH_DAYS at most
-    # Deliveries, people gone (unreachable), people left with nothing, audit entries.
+    # Deliveries, people Telegram cannot reach for 90 days, audit entries.
     kept = await svc.rights.purge_expired(timedelta(days=svc.settings.retention_days))
     if any(kept.values()):
         log.info("Housekeeping: retention deleted %s", kept)
