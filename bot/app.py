@@ -77,6 +77,7 @@ from handlers import (
     help,
     input_router,
     jobs,
+    membership,
     language,
     privacy,
     unknown,
@@ -295,6 +296,7 @@ def build(
     consent.register(app)  # "under 18" under any consent notice: nothing stored
     unknown.register(app)  # answers only commands no other handler took
     flood.register(app)  # the one notice to someone sending too fast
+    membership.register(app)  # someone blocking the bot: no more announcements tried
     errors.register(app)
     return Runtime(app, svc)
 

@@ -11,7 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.storage.outbox import Content
 from bot.testing import harness
-from bot.testing.fake_telegram import ApiError
+from bot.testing.fake_telegram import BOT_USER, ApiError
 from bot.testing.harness import Bot, running_bot
 from tests.conftest import TEST_SURVEYS
 from tests.helpers import no_refusals, rows
@@ -95,4 +95,46 @@ async def test_who_is_unreachable_is_remembered_across_a_restart(fast: Settings)
         await bot.user(BLOCKER).send("halo")  # typed text, not a command: any update counts
         assert unreachable(fast) == set()
         assert await broadcast(bot, "Dialog UMKM") == {BLOCKER: "sent", FRIEND: "sent"}
+        no_refusals(bot)
+
+
+def membership(person: int, status: str, update_id: int) -> dict[str, object]:
+    """Telegram's my_chat_member update when `person` blocks ("kicked") or unblocks
+    ("member") the bot in their private chat."""
+    chat = {"id": person, "type": "private", "first_name": "Sari"}
+    user = {"id": person, "is_bot": False, "first_name": "Sari"}
+    new: dict[str, object] = {"user": BOT_USER, "status": status}
+    if status == "kicked":
+        new["until_date"] = 0
+    return {
+        "update_id": update_id,
+        "my_chat_member": {
+            "chat": chat,
+            "from": user,
+            "date": 1_790_000_000,
+            "old_chat_member": {"user": BOT_USER, "status": "member"},
+            "new_chat_member": new,
+        },
+    }
+
+
+async def test_blocking_the_bot_is_known_before_any_403(fast: Settings) -> None:
+    """Telegram tells the bot when someone blocks it: their pending copies are skipped and
+    later broadcasts leave them out at once, without a refused send. Unblocking brings them
+    back; nothing is sent to them either way."""
+    async with running_bot(fast) as bot:
+        await subscribers(bot)
+        await bot.deliver(membership(BLOCKER, "kicked", bot.telegram.next_update_id()))
+        assert unreachable(fast) == {BLOCKER}
+        assert await broadcast(bot, "Lokakarya HAKI") == {FRIEND: "sent"}
+        assert bot.telegram.calls_to("copyMessage", BLOCKER) == []
+        assert bot.telegram.bot_messages(BLOCKER) == []  # nothing said to a blocked chat
+
+        await bot.deliver(membership(BLOCKER, "member", bot.telegram.next_update_id()))
+        assert unreachable(fast) == set()
+        assert await broadcast(bot, "Dialog BPJS") == {BLOCKER: "sent", FRIEND: "sent"}
+
+        # Someone the bot holds nothing about leaves no trace when they block it.
+        await bot.deliver(membership(10_999, "kicked", bot.telegram.next_update_id()))
+        assert unreachable(fast) == set()
         no_refusals(bot)

@@ -28,7 +28,8 @@ from bot.intake.queue import Intake
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# my_chat_member: a person blocking or unblocking the bot (handlers/membership.py).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 BATCH = 100  # Telegram's maximum per getUpdates
 MAX_BACKOFF = 30.0
 

@@ -290,6 +290,28 @@ class Outbox:
         await self.db.write(("DELETE FROM unreachable WHERE person = ?", (person,)))
         return True
 
+    async def blocked(self, person: int, now: datetime) -> None:
+        """`person` blocked the bot (Telegram told us with a my_chat_member update): record them
+        unreachable and skip their pending deliveries now, rather than learn it from a 403 at
+        the next copy. Someone the bot holds nothing about (no users row) leaves no trace."""
+        stamp = to_db(now)
+
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO unreachable (person, since, reason) "
+                "SELECT ?, ?, 'blocked the bot' WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)",
+                (person, stamp, person),
+            )
+            conn.execute(
+                "UPDATE deliveries SET status = 'skipped', last_error = 'unreachable' "
+                "WHERE person = ? AND status = 'pending'",
+                (person,),
+            )
+            return cursor.rowcount > 0
+
+        if await self.db.transact(write) and self._unreachable is not None:
+            self._unreachable.add(person)
+
     async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
         """Record what became of deliveries, in one write (the sender batches them)."""
         stamp = to_db(now)
