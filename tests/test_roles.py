@@ -20,7 +20,7 @@ from telegram.ext import CommandHandler
 
 from bot.config import Settings
 from bot.testing import harness
-from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.fake_telegram import ApiError, FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from conversations.admin.roles import PICKER
 from handlers.buttons import KINDS, AuditTap, ButtonData, StaffAction, StaffTap
@@ -86,6 +86,7 @@ async def test_grant_with_the_picker_and_by_typed_id_then_revoke(
     await admin.deliver(shared(admin, NEWCOMER))
     assert staff_rows(staff_settings) == [(NEWCOMER, "editor")]
     assert any("902 sekarang staf" in m["text"] for m in admin.messages if "text" in m)
+    assert newcomer.text.startswith("Anda sekarang staf di bot ini")  # told, in their language
     assert "✖️ Cabut 902" in admin.buttons()
     await newcomer.send("/kelolaacara")
     assert newcomer.text != refused  # staff from the very next update
@@ -94,8 +95,13 @@ async def test_grant_with_the_picker_and_by_typed_id_then_revoke(
     await admin.tap("➕ Tambah staf")
     await admin.send("ID saya 903")
     assert admin.text.startswith("Silakan ketik ID Telegram berupa angka saja")
+    # Someone who never started the bot: Telegram refuses the welcome, and the admin hears why.
+    bot.telegram.fail_chat(
+        TYPED, ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+    )
     await admin.send(str(TYPED))
     assert staff_rows(staff_settings) == [(NEWCOMER, "editor"), (TYPED, "editor")]
+    assert any("belum pernah memulai bot ini" in m["text"] for m in admin.messages if "text" in m)
 
     # Revoke, after a question.
     await admin.send("/staf")

@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes, filters
 
 from bot.core.formatting import long_date
@@ -23,7 +24,7 @@ from bot.services.staff import Change
 from bot.storage.awaiting import Awaiting
 from handlers import input_router
 from handlers.buttons import StaffAction, StaffTap
-from handlers.common import Who, no_longer_active, personal, services
+from handlers.common import Who, language_of, no_longer_active, personal, services
 from handlers.send import Button, Keyboard, button, edit_or_send, keyboard, send, toast
 from handlers.staff import AdminButtonHandler, AdminCommandHandler, AdminMessageHandler
 
@@ -181,9 +182,29 @@ async def _grant(context: ContextTypes.DEFAULT_TYPE, w: Who, user_id: int) -> No
     else:
         said = _("{id} is staff already.")
     said = escape(said).format(id=_id(user_id))
+    if change is Change.DONE and not await _welcome(context, user_id):
+        unheard = _(
+            "They have not started the bot yet; /bantuan shows them the staff commands once they do."
+        )
+        said += "\n" + escape(unheard)
     await _send_raw(context, w.chat_id, said, {"remove_keyboard": True})
     text, markup = await _list(context, w)
     await send(context, w.chat_id, text, markup)
+
+
+async def _welcome(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
+    """Tell the new staff member, in their language; False if Telegram will not let the bot
+    write to them (they never started it, or blocked it)."""
+    _locale, _ = await language_of(context, user_id)
+    welcome = _(
+        "You are now staff of this bot: you can run events, announcements and results. "
+        "/bantuan lists the staff commands."
+    )
+    try:
+        await send(context, user_id, escape(welcome))
+    except (Forbidden, BadRequest):
+        return False
+    return True
 
 
 @personal
