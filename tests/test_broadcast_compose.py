@@ -711,3 +711,23 @@ async def test_an_event_half_made_is_not_dropped_for_an_announcement(
     )
     (kept,) = rows(staff_settings, "SELECT feature, state FROM awaiting")
     assert kept["feature"] == "event_wizard" and "Dialog UMKM Kupang" in kept["state"]
+
+
+async def test_the_summary_says_where_it_is_night_when_it_goes_out(
+    staff_settings: Settings,
+) -> None:
+    """At 20.30 WIB it is 21.30 in WITA and 22.30 in WIT: the staff member is told that people
+    there get it in their morning; the urgent toggle drops the line."""
+    evening = datetime(2026, 12, 1, 13, 30, tzinfo=UTC)
+    async with running_bot(staff_settings, clock=clock_at(evening)) as bot:
+        await many_subscribers(bot, 10)
+        staff = bot.user(STAFF)
+        await compose(bot, staff, "👥 Semua pelanggan")
+        night = (
+            "🌙 Saat itu sudah malam di WITA, WIT: penerima di sana mendapatkannya mulai pukul "
+            "06.00 waktu setempat."
+        )
+        assert night in staff.text.split("\n")
+        await staff.tap("⬜ Mendesak: kirim juga malam hari")
+        assert "Saat itu sudah malam" not in staff.text
+        no_refusals(bot)

@@ -67,6 +67,8 @@ from handlers.staff import StaffButtonHandler, StaffCommandHandler
 
 FEATURE = "announce"
 EVENTS_PAGE = 8
+# Indonesia's three zones, west to east, as people name them.
+INDONESIAN_ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 # Draft numbers ride in buttons (at most 12 digits); random, so two drafts never share one
 # even when the clock stands still.
 _DRAFTS = 10**12
@@ -422,6 +424,13 @@ async def _summary(
         )
         span = {"start": f"{quiet.start:%H.%M}", "end": f"{quiet.end:%H.%M}"}
         lines.append("🌙 " + escape(text.format(**span)))
+        # Where it is night at the moment it goes out, say so: those people wait for morning.
+        moment = draft.at or svc.clock.now()
+        asleep = quiet.quiet_zones(moment, INDONESIAN_ZONES)
+        if asleep:
+            names = ", ".join(INDONESIAN_ZONES[z] for z in INDONESIAN_ZONES if z in asleep)
+            later = _("It is night then in {zones}: people there get it from {end} their time.")
+            lines.append("🌙 " + escape(later.format(zones=names, end=span["end"])))
     if draft.at is None:
         lines.append("🕘 " + escape(_("Sent as soon as you confirm.")))
     else:
