@@ -77,8 +77,8 @@ from handlers import (
     help,
     input_router,
     jobs,
-    membership,
     language,
+    membership,
     privacy,
     unknown,
 )
