@@ -3,7 +3,8 @@
 prints them; `python -m bot check` says whether settings, database and Telegram are all right;
 `python -m bot backup FILE` copies the database while the bot runs, `python -m bot restore FILE`
 puts a copy back (with the bot stopped); `python -m bot export SURVEY --format xlsx|csv --output
-FILE [--since DATE]` writes a survey's responses for a spreadsheet."""
+FILE [--since DATE]` writes a survey's responses for a spreadsheet; `python -m bot surveys check
+FILE` says what of an XLSForm could run as a chat survey."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.logging_setup import redact, setup_logging
 EXIT_CONFIG = 2
 USAGE = (
     "python -m bot [simulate [SURVEY] | events import FILE | events list | check | "
-    "backup FILE | restore FILE | export SURVEY --output FILE]"
+    "backup FILE | restore FILE | export SURVEY --output FILE | surveys check FILE]"
 )
 
 
@@ -78,6 +79,10 @@ def main(argv: list[str]) -> int:
         from bot.export_cli import main as export
 
         return export(argv[1:])
+    if argv[:1] == ["surveys"]:
+        from bot.surveys_cli import main as surveys
+
+        return surveys(argv[1:])
     if argv[:1] and argv[0] in {"check", "backup", "restore"}:
         return maintain(argv[0], argv[1:])
     if argv and argv[0] in {"-h", "--help"}:

@@ -4,11 +4,15 @@ locale, and every part chat cannot run, by spreadsheet row, with the reason (iss
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from bot import surveys_cli
 from bot.core.xlsform.reader import FormError, Language, Problem, languages, read
+from tests.test_process import bot_env
 
 CORPUS = Path(__file__).resolve().parent / "xlsforms"
 REFUSED_BY_PYXFORM = {"liberiaCoverage.xlsx"}
@@ -102,3 +106,35 @@ def test_the_plain_label_column_serves_the_locales_no_named_column_serves() -> N
         Language("Indonesian(id)", ("id",)),
     ]
     assert languages({"default", "english", "Indonesian (id)"})[0] == Language("label", ())
+
+
+def test_surveys_check_prints_the_report_with_an_exit_status(tmp_path: Path) -> None:
+    said: list[str] = []
+    assert surveys_cli.main(["check", str(CORPUS / "choice_filter_test.xlsx")], said.append) == 0
+    assert said[-1] == "Every part of this form can run in chat."
+    said.clear()
+    path = CORPUS / "building_natural_risks_survey.xlsx"
+    assert surveys_cli.main(["check", str(path)], said.append) == 1
+    assert "  Indonesian(id): id" in said
+    assert (
+        "  row 6, deviceid: 'deviceid' is filled in by a phone app; in a chat it stays empty"
+        in said
+    )
+    assert surveys_cli.main(["check", str(CORPUS / "liberiaCoverage.xlsx")], said.append) == 2
+    assert surveys_cli.main(["check", str(tmp_path / "none.xlsx")], said.append) == 2
+    assert surveys_cli.main(["import"], said.append) == 2
+
+
+def test_python_m_bot_surveys_check_runs_without_settings(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "surveys", "check", str(CORPUS / "widgets.xls")],
+        cwd=tmp_path,
+        env=bot_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("Form 'widgets'")
+    assert "row 12, my_barcode: scanning a barcode" in done.stdout
+    assert done.stderr == ""  # no warnings, no traceback

@@ -16,6 +16,7 @@ that it stays empty. Start, end and today are filled in by the bot, so they are 
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -132,7 +133,11 @@ def read(path: Path) -> Form:
             "this file cannot be read as an XLSForm: it is not an .xlsx or .xls spreadsheet"
         )
     try:
-        definition = xls2json.parse_file_to_json(str(path))
+        with warnings.catch_warnings():
+            # openpyxl warns about spreadsheet extensions it skips (data validation, ...):
+            # nothing a form needs, and nothing staff can act on.
+            warnings.simplefilter("ignore", UserWarning)
+            definition = xls2json.parse_file_to_json(str(path))
     except PyXFormError as exc:
         raise FormError(_one_line(str(exc))) from None
     except Exception as exc:  # not a spreadsheet, a damaged file: pyxform's readers raise anything
@@ -162,7 +167,9 @@ def _rows(path: Path) -> dict[str, int]:
     from pyxform.xls2json_backends import get_xlsform
 
     try:
-        sheets = get_xlsform(str(path))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            sheets = get_xlsform(str(path))
     except Exception:  # the numbers are a help, not a need
         return {}
     found: dict[str, int] = {}
