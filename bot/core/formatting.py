@@ -17,10 +17,14 @@ def date_time(moment: datetime, zone: tzinfo, locale: str) -> str:
     """Rabu, 1 Oktober 2025 pukul 09.00 WITA, in the zone of the place it happens."""
     if locale == "id":
         return format_datetime(moment, "EEEE, d MMMM y 'pukul' HH.mm zzz", tzinfo=zone, locale="id")
-    # English CLDR data names Indonesia's zones "+0800"; people there say WIB, WITA and WIT
-    # whatever language they read, so the zone keeps its Indonesian name.
     when = format_datetime(moment, "EEEE, d MMMM y, HH:mm", tzinfo=zone, locale=locale)
-    return f"{when} {format_datetime(moment, 'zzz', tzinfo=zone, locale='id')}"
+    return f"{when} {zone_name(zone, moment)}"
+
+
+def zone_name(zone: tzinfo, moment: datetime) -> str:
+    """WIB, WITA or WIT. English CLDR data names Indonesia's zones "+0800"; people there say
+    WIB, WITA and WIT whatever language they read, so a zone keeps its Indonesian name."""
+    return format_datetime(moment, "zzz", tzinfo=zone, locale="id")
 
 
 def period(days: int, locale: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from telegram import Update
@@ -26,7 +27,8 @@ from bot.core import regions
 from bot.core.announcements import TOPICS
 from bot.core.audience import Audience, Kind, describe, duration
 from bot.core.events.answers import Problem, Refused, parse_local
-from bot.core.formatting import date_time, number
+from bot.core.events.zones import ZONES
+from bot.core.formatting import date_time, number, zone_name
 from bot.core.results.tally import public
 from bot.core.text import pick
 from bot.i18n import Gettext
@@ -67,8 +69,6 @@ from handlers.staff import StaffButtonHandler, StaffCommandHandler
 
 FEATURE = "announce"
 EVENTS_PAGE = 8
-# Indonesia's three zones, west to east, as people name them.
-INDONESIAN_ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 # Draft numbers ride in buttons (at most 12 digits); random, so two drafts never share one
 # even when the clock stands still.
 _DRAFTS = 10**12
@@ -426,9 +426,9 @@ async def _summary(
         lines.append("🌙 " + escape(text.format(**span)))
         # Where it is night at the moment it goes out, say so: those people wait for morning.
         moment = draft.at or svc.clock.now()
-        asleep = quiet.quiet_zones(moment, INDONESIAN_ZONES)
+        asleep = quiet.quiet_zones(moment, ZONES)
         if asleep:
-            names = ", ".join(INDONESIAN_ZONES[z] for z in INDONESIAN_ZONES if z in asleep)
+            names = ", ".join(zone_name(ZoneInfo(z), moment) for z in ZONES if z in asleep)
             later = _("It is night then in {zones}: people there get it from {end} their time.")
             lines.append("🌙 " + escape(later.format(zones=names, end=span["end"])))
     if draft.at is None:
