@@ -23,9 +23,9 @@ import os
 import sqlite3
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
-from bot.storage.database import migrations
+from bot.storage.database import migrations, process_lock
 
 
 class BackupError(RuntimeError):
@@ -75,7 +75,7 @@ def restore(source: Path, database: Path) -> int:
     backup's schema version."""
     if not source.is_file():
         raise BackupError(f"There is no backup at {source}.")
-    lock = FileLock(f"{database.resolve()}.lock", timeout=0)
+    lock = process_lock(database)
     try:
         lock.acquire()
     except Timeout:

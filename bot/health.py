@@ -14,14 +14,14 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from filelock import FileLock, Timeout
+from filelock import Timeout
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings
 from bot.core.survey.loader import SurveyFileError, load_surveys
 from bot.logging_setup import redact
-from bot.storage.database import migrations
+from bot.storage.database import migrations, process_lock
 
 TELEGRAM_WAIT = 10.0  # seconds
 
@@ -80,7 +80,7 @@ def _database(settings: Settings) -> Finding:
 
 
 def _running(settings: Settings) -> str:
-    lock = FileLock(f"{settings.database_path.resolve()}.lock", timeout=0)
+    lock = process_lock(settings.database_path)
     try:
         lock.acquire()
     except Timeout:

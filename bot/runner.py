@@ -160,14 +160,10 @@ async def _by_webhook(runtime: Runtime, settings: Settings) -> Stop:
 
 async def _health(runtime: Runtime) -> dict[str, Any]:
     """What /healthz reports: the database answers, and how much work waits."""
-    db = runtime.services.db
-    waiting = await db.fetchone("SELECT COUNT(*) AS n FROM inbox WHERE handled_at IS NULL")
-    sending = await db.fetchone(
-        "SELECT COUNT(*) AS n FROM broadcasts WHERE status IN ('sending', 'paused')"
-    )
+    svc = runtime.services
     return {
-        "updates_waiting": int(waiting["n"]) if waiting else 0,
-        "broadcasts_running": int(sending["n"]) if sending else 0,
+        "updates_waiting": await svc.intake.inbox.waiting(),
+        "broadcasts_running": await svc.outbox.running(),
     }
 
 

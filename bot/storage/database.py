@@ -102,11 +102,17 @@ class Reads:
         return self._reader
 
 
+def process_lock(path: Path) -> FileLock:
+    """The OS lock a running bot holds on its database (`<file>.lock`, beside the real file:
+    two spellings of one path, or a symlink, share one lock). Not waited for: `acquire` raises
+    filelock.Timeout at once when another process holds it."""
+    return FileLock(f"{path.resolve()}.lock", timeout=0)
+
+
 class Database(Reads):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        # Beside the real file: two spellings of one path, or a symlink, share one lock.
-        self._lock = FileLock(f"{self.path.resolve()}.lock", timeout=0)
+        self._lock = process_lock(self.path)
         self._conn: sqlite3.Connection | None = None  # the writer (see _apply for its threads)
         self._thread: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None

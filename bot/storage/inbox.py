@@ -36,6 +36,11 @@ class Inbox:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def waiting(self) -> int:
+        """How many stored updates are not yet handled (the health endpoint's backlog)."""
+        row = await self.db.fetchone("SELECT COUNT(*) AS n FROM inbox WHERE handled_at IS NULL")
+        return int(row["n"]) if row else 0
+
     async def store(self, arrivals: Sequence[Arrival], now: datetime) -> None:
         """Store a batch in one commit. An update already stored (redelivered because the bot
         was killed before confirming it, or handled in the last two days) is ignored."""

@@ -344,6 +344,13 @@ class Outbox:
             if self._unreachable is not None:
                 self._unreachable.update(o.person for o in outcomes if o.status == "skipped")
 
+    async def running(self) -> int:
+        """How many broadcasts are sending or paused (the health endpoint's figure)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM broadcasts WHERE status IN ('sending', 'paused')"
+        )
+        return int(row["n"]) if row else 0
+
     async def finish_done(self) -> int:
         """Mark sending broadcasts with nothing pending as done; returns how many."""
 
