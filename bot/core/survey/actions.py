@@ -21,7 +21,12 @@ class Action(StrEnum):
     SCALE = "v"  # a point of the scale, in ASCII digits
     PROVINCE = "pv"  # a region question: a province code ("53")
     REGENCY = "rg"  # a region question: a kabupaten/kota code ("53.71")
-    PAGE = "pg"  # another page of the region list, in ASCII digits
+    PAGE = "pg"  # another page of the region list (or of a long choice list), in ASCII digits
+    ACKNOWLEDGE = "ak"  # an acknowledge question's one button
+    DEFAULT = "df"  # the question's default, as the answer
+    # Choices and questions whose id does not fit a button (imported forms) are named by
+    # their place instead: "#3" is the fourth choice of the list, or the fourth line of the
+    # review. An id never starts with "#".
     # Moving about.
     BACK = "b"
     SKIP = "s"  # an optional question, left unanswered

@@ -367,6 +367,9 @@ class Survey(Strict):
     # Imported from an XLSForm: its form_id and version, as the settings sheet gives them.
     form_id: str | None = None
     form_version: str | None = None
+    # Names of the form's parts left out at import (a photo question, a phone's device id):
+    # `${name}` of one of them reads as empty, as an unanswered question does.
+    absent: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Survey:
@@ -499,7 +502,7 @@ def _check_expressions(survey: Survey) -> None:
     """Every `${name}` an expression or a text reads is a question of the survey."""
     from bot.core.survey.expressions import references
 
-    known = set(survey.by_ref) | {r.id for r in survey.repeats}
+    known = set(survey.by_ref) | {r.id for r in survey.repeats} | set(survey.absent)
     for q in survey.questions:
         for name in references(q):
             if name not in known:
