@@ -66,8 +66,8 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
             continue  # its survey file was removed; /hapusdata still deletes the answers
         when = date_time(response.submitted_at, zone, w.locale)
         lines += ["", "<b>" + escape(pick(survey.title, w.locale)) + "</b> — " + escape(when)]
-        for question in engine.visible(survey, response.answers):
-            answer = response.answers.get(question.id)
+        for slot in engine.asked(survey, response.answers):
+            question, answer = slot.question, response.answers.get(slot.key)
             if answer is not None:
                 lines.append(
                     f"• {escape(pick(question.text, w.locale))}\n  <i>{escape(describe(question, answer, w.locale, _))}</i>"

@@ -294,10 +294,11 @@ def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -
 def review_screen(
     survey: Survey, session: Session, locale: str, _: Gettext
 ) -> tuple[str, Keyboard]:
-    shown = engine.visible(survey, session.answers)
+    shown = engine.asked(survey, session.answers)
     lines = ["<b>" + escape(_("Please check your answers")) + "</b>", ""]
-    for number, question in enumerate(shown, start=1):
-        answer = session.answers.get(question.id)
+    for number, slot in enumerate(shown, start=1):
+        question = slot.question
+        answer = session.answers.get(slot.key)
         value = describe(question, answer, locale, _) if answer else _("(not answered)")
         short = getattr(question, "short", None)
         title = pick(short, locale) if short else _shorten(pick(question.text, locale), 60)

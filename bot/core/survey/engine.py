@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from datetime import date
 from itertools import combinations
 from typing import Any
 
+from bot.core.survey import walk as walker
+from bot.core.survey.expressions import PIPED, compiled
 from bot.core.survey.model import (
+    Choice,
+    ChoiceQuestion,
     Condition,
     DecimalQuestion,
     IntegerQuestion,
     MultiChoice,
     Question,
+    Repeat,
     ScaleQuestion,
     SingleChoice,
     Survey,
     YesNoQuestion,
 )
+from bot.core.survey.slot import Answer, Slot
+from bot.core.text import pick
+from bot.core.xlsform.expression import Scope, Value, text
 
 REVIEW = "__review__"
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One stored answer. `value` None means the respondent skipped an optional question."""
-
-    value: Any
-    other: str | None = None
+__all__ = ["REVIEW", "Answer", "Answers", "Slot"]
 
 
 Answers = Mapping[str, Answer]
@@ -63,24 +64,50 @@ def _leaf(cond: Condition, answers: Answers, hidden: set[str], optimistic: bool)
     return not (cond.max is not None and not (isinstance(value, int | float) and value <= cond.max))
 
 
-def _holds(cond: Condition, answers: Answers, hidden: set[str], optimistic: bool) -> bool:
+def holds(cond: Condition, answers: Answers, hidden: set[str], optimistic: bool) -> bool:
     if cond.all is not None:
-        return all(_holds(c, answers, hidden, optimistic) for c in cond.all)
+        return all(holds(c, answers, hidden, optimistic) for c in cond.all)
     if cond.any is not None:
-        return any(_holds(c, answers, hidden, optimistic) for c in cond.any)
+        return any(holds(c, answers, hidden, optimistic) for c in cond.any)
     return _leaf(cond, answers, hidden, optimistic)
 
 
-def visible(survey: Survey, answers: Answers, *, optimistic: bool = False) -> list[Question]:
-    """Questions the skip logic shows, in order."""
-    shown: list[Question] = []
+def today() -> date:
+    """The day `today()` in an expression reads. Expressions decide what shows; a form whose
+    skip logic turns on the date is rare, and the server's day is the respondent's within
+    hours. (Dates typed by respondents are checked against their own day, in `steps`.)"""
+    return date.today()
+
+
+def visible(survey: Survey, answers: Answers, *, optimistic: bool = False) -> list[Slot]:
+    """What the skip logic shows, in order: every question of a YAML survey, and for an
+    imported form also its notes and calculations (`asked` leaves those out) and each
+    round of its repeats."""
+    if not survey.plain:
+        return walker.walk(survey, answers, today(), optimistic).shown
+    shown: list[Slot] = []
     hidden: set[str] = set()
+    slots = _plain_slots(survey)
     for q in survey.questions:
-        if q.show_if is None or _holds(q.show_if, answers, hidden, optimistic):
-            shown.append(q)
+        if q.show_if is None or holds(q.show_if, answers, hidden, optimistic):
+            shown.append(slots[q.id])
         else:
             hidden.add(q.id)
     return shown
+
+
+def _plain_slots(survey: Survey) -> dict[str, Slot]:
+    memo = survey.most_shown_memo
+    found = memo.get(("slots",))
+    if found is None:
+        found = memo[("slots",)] = {q.id: Slot(q.id, q) for q in survey.questions}  # type: ignore[assignment]
+    return found  # type: ignore[return-value]
+
+
+def asked(survey: Survey, answers: Answers, *, optimistic: bool = False) -> list[Slot]:
+    """The slots shown that the respondent answers (not notes, not calculations)."""
+    shown = visible(survey, answers, optimistic=optimistic)
+    return shown if survey.plain else walker.asked(shown)
 
 
 def first_question(survey: Survey) -> str:
@@ -94,6 +121,14 @@ def next_question(survey: Survey, answers: Answers, current: str | None) -> str:
     (answered questions are on the review screen), and a change that reveals a new question
     asks it before the review.
     """
+    if not survey.plain:
+        slots = asked(survey, answers)
+        keys = [s.key for s in slots]
+        after = keys.index(current) if current in keys else -1
+        for slot in slots[after + 1 :] + slots[: after + 1]:
+            if slot.key not in answers:
+                return slot.key
+        return REVIEW
     shown = visible(survey, answers)
     after = -1 if current is None or current == REVIEW else survey.index(current)
     positions = survey.positions
@@ -106,12 +141,19 @@ def next_question(survey: Survey, answers: Answers, current: str | None) -> str:
 
 def previous_question(survey: Survey, answers: Answers, current: str) -> str | None:
     """The shown question before `current` (the last one when on the review), or None."""
+    if not survey.plain:
+        keys = [s.key for s in asked(survey, answers)]
+        if current == REVIEW or current not in keys:
+            earlier = keys if current == REVIEW else [k for k in keys if k in answers]
+        else:
+            earlier = keys[: keys.index(current)]
+        return earlier[-1] if earlier else None
     shown = visible(survey, answers)
     if current == REVIEW:
         return shown[-1].id if shown else None
     position, positions = survey.index(current), survey.positions
-    earlier = [q for q in shown if positions[q.id] < position]
-    return earlier[-1].id if earlier else None
+    before = [q for q in shown if positions[q.id] < position]
+    return before[-1].id if before else None
 
 
 def progress(survey: Survey, answers: Answers, current: str) -> tuple[int, int]:
@@ -119,7 +161,14 @@ def progress(survey: Survey, answers: Answers, current: str) -> tuple[int, int]:
 
     The total is the most that can still show (`most_shown`): counting every question whose
     trigger is unanswered said "dari 23" at the start of a survey in which no one is shown more
-    than 20 (its follow-ups for members and for non-members never show together)."""
+    than 20 (its follow-ups for members and for non-members never show together).
+
+    An imported form's total counts what shows when every condition on a question not yet
+    answered is taken to hold (so it can shrink, and grows with each round of a repeat)."""
+    if not survey.plain:
+        keys = [s.key for s in asked(survey, answers, optimistic=True)]
+        position = keys.index(current) + 1 if current in keys else len(keys)
+        return position, max(position, len(keys))
     shown = visible(survey, answers, optimistic=True)
     position, positions = survey.index(current), survey.positions
     before = sum(1 for q in shown if positions[q.id] < position)
@@ -147,7 +196,7 @@ def most_shown(survey: Survey, answers: Answers) -> int:
         else:
             memo[key] = max(
                 most_shown(survey, {**answers, branch.id: Answer(value)})
-                for value in _trials(branch, triggers[branch.id])
+                for value in _trials(branch.question, triggers[branch.id])
             )
     return memo[key]
 
@@ -182,8 +231,141 @@ def _trials(q: Question, leaves: list[Condition]) -> list[Any]:
 
 def relevant_answers(survey: Survey, answers: Answers) -> dict[str, Answer]:
     """Answers to questions that still show: what a submitted response keeps (UU PDP)."""
-    return {q.id: answers[q.id] for q in visible(survey, answers) if q.id in answers}
+    return {s.key: answers[s.key] for s in visible(survey, answers) if s.key in answers}
 
 
 def missing_required(survey: Survey, answers: Answers) -> list[str]:
-    return [q.id for q in visible(survey, answers) if q.id not in answers]
+    return [s.key for s in asked(survey, answers) if s.key not in answers]
+
+
+def computed(survey: Survey, answers: Answers) -> dict[str, Answer]:
+    """The calculations of an imported form, worked out from the answers: kept with them at
+    submit (as KoboToolbox keeps them), so exports and results read them as answers."""
+    if survey.plain:
+        return {}
+    found = walker.walk(survey, answers, today(), False)
+    return {key: Answer(_stored(value)) for key, value in found.calculated.items()}
+
+
+def _stored(value: Value) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else (int(value) if value.is_integer() else value)
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return value
+
+
+# -- what the chat needs of an imported form -----------------------------------------------
+
+
+def slot_of(survey: Survey, answers: Answers, key: str) -> Slot | None:
+    """The slot an answer key names, shown or not (None for a key of no question)."""
+    for slot in visible(survey, answers):
+        if slot.key == key:
+            return slot
+    question = survey.question(key)
+    if question is None:
+        return None
+    return Slot(key, question, tuple(n for _, n in walker.rounds_in(key)))
+
+
+def rounds_of(survey: Survey, key: str) -> list[tuple[Repeat, int]]:
+    """The repeats around a slot, outermost first, with its round in each."""
+    return [
+        (survey.repeat_by_id[rid], n)
+        for rid, n in walker.rounds_in(key)
+        if rid in survey.repeat_by_id
+    ]
+
+
+def is_required(survey: Survey, answers: Answers, key: str) -> bool:
+    """Whether the slot must be answered: `required`, or its `required_if` holding now."""
+    question = survey.question(key)
+    if question is None:
+        return False
+    if question.required_if is None:
+        return question.required
+    return compiled(question.required_if).holds(_scope(survey, answers, key))
+
+
+def constraint_holds(survey: Survey, answers: Answers, key: str, value: Any) -> bool:
+    """Whether an answer meets its question's constraint (`.` is the answer). A skipped
+    answer is not checked, as in XForms."""
+    question = survey.question(key)
+    if question is None or question.constraint is None or value is None:
+        return True
+    current = walker._as_value(value)
+    return compiled(question.constraint).holds(_scope(survey, answers, key, current=current))
+
+
+def choices_for(survey: Survey, answers: Answers, key: str) -> list[Choice]:
+    """The choices a question offers now: its choice_filter applied to the answers so far."""
+    question = survey.question(key)
+    if not isinstance(question, ChoiceQuestion):
+        return []
+    if not question.choice_filter or survey.plain:
+        return list(question.choices)
+    found = walker.walk(survey, answers, today(), False)
+    slot = slot_of(survey, answers, key) or Slot(key, question)
+    return walker.choices_left(found, slot)
+
+
+def notes_before(survey: Survey, answers: Answers, key: str) -> list[Slot]:
+    """The notes shown with a question: those since the question asked before it (with
+    REVIEW, the notes after the last question)."""
+    if survey.plain:
+        return []
+    notes: list[Slot] = []
+    for slot in visible(survey, answers):
+        if slot.key == key:
+            return notes
+        if slot.question.type == "note":
+            notes.append(slot)
+        elif slot.question.type != "calculate":
+            notes = []
+    return notes if key == REVIEW else []
+
+
+def fill(text_: str, survey: Survey, answers: Answers, key: str, locale: str) -> str:
+    """`${name}` in a text, filled in with that answer as the slot `key` sees it: a choice by
+    its label in `locale`, a number without a needless ".0", several rounds joined."""
+    if "${" not in text_ or survey.plain:
+        return text_
+    found = walker.walk(survey, answers, today(), False)
+    question = survey.question(key)
+    chain = tuple(r.id for r in survey.chain(question.repeat if question else None))
+    rounds = tuple(n for _, n in walker.rounds_in(key))
+
+    def shown(match: Any) -> str:
+        name = match.group(1)
+        value = found.read(name, chain, rounds)
+        targets = survey.by_ref.get(name) or []
+        target = targets[0] if targets else None
+        values = value if isinstance(value, tuple) else (value,)
+        return ", ".join(_readable(target, v, locale) for v in values)
+
+    return PIPED.sub(shown, text_)
+
+
+def _readable(question: Question | None, value: Value, locale: str) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(question, ChoiceQuestion) and value:
+        labels = []
+        for name in str(value).split() if question.type == "multi" else [str(value)]:
+            choice = question.choice(name)
+            labels.append(pick(choice.label, locale) if choice else name)
+        return ", ".join(labels)
+    return text(value)
+
+
+def _scope(survey: Survey, answers: Answers, key: str, **extra: Any) -> Scope:
+    found = walker.walk(survey, answers, today(), False)
+    question = survey.question(key)
+    chain = tuple(r.id for r in survey.chain(question.repeat if question else None))
+    rounds = tuple(n for _, n in walker.rounds_in(key))
+    return found.scope(chain, rounds, **extra)

@@ -1,0 +1,303 @@
+"""The skip logic of surveys that use XLSForm expressions and repeats: one walk through the form.
+
+A survey read from YAML with `show_if` only is served by `engine`'s original, cheaper path. An
+imported XLSForm needs more: a question's `relevant` may read any earlier answer, a calculation
+or `${name}` in a label; a repeat asks its questions once per round, as many rounds as its
+count says (or until the respondent says "no more"). Both are decided by walking the form once,
+in order, with the answers so far: each slot (a question in a round) is shown or hidden, each
+calculation worked out, and the rounds of each repeat laid out. Everything the chat needs
+(what shows, the next question, `${name}` filled in, the choices a filter leaves) reads that
+walk, and the last few walks are remembered, so drawing one screen walks the form once.
+
+XForms rules the walk follows: a hidden question reads as empty, whatever was answered to it;
+inside a repeat, `${x}` of the same repeat is this round's answer, and from outside it every
+round's answers (count() and sum() take them all); an expression that fails to read a number
+gives NaN, which no comparison holds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.core.survey.expressions import compiled, compiled_filter
+from bot.core.survey.model import (
+    MAX_ROUNDS,
+    UNASKED,
+    AnotherRound,
+    CalculateQuestion,
+    Choice,
+    ChoiceQuestion,
+    Condition,
+    Question,
+    Repeat,
+    Survey,
+)
+from bot.core.survey.slot import Answer, Slot
+from bot.core.xlsform.expression import Scope, Value, number, text
+
+_ROUND = re.compile(r"^(.+)\[([0-9]{1,4})\]$")
+
+
+def key_of(chain: tuple[str, ...], rounds: tuple[int, ...], last: str) -> str:
+    """An answer's key: "q", "rep[2]/q", "outer[1]/inner[3]/q" ("+" for "another round?")."""
+    return "".join(f"{r}[{n}]/" for r, n in zip(chain, rounds, strict=True)) + last
+
+
+def rounds_in(key: str) -> list[tuple[str, int]]:
+    """The (repeat id, round) pairs a key names, outermost first."""
+    found = []
+    for part in key.split("/")[:-1]:
+        match = _ROUND.match(part)
+        if match:
+            found.append((match.group(1), int(match.group(2))))
+    return found
+
+
+def _as_value(value: Any) -> Value:
+    """A stored answer as XForms reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, int | float):
+        return float(value)
+    return str(value)
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass
+class Walk:
+    """What one walk found: the slots shown in order, the keys hidden, the calculations."""
+
+    survey: Survey
+    answers: Mapping[str, Answer]
+    today: date
+    optimistic: bool = False
+    shown: list[Slot] = field(default_factory=list)
+    hidden: set[str] = field(default_factory=set)
+    # Keys of the slots shown: a repeat read from outside takes only rounds that exist now
+    # (answers to a round since removed, by a smaller count, are not summed).
+    present: set[str] = field(default_factory=set)
+    calculated: dict[str, Value] = field(default_factory=dict)
+
+    # -- values, as expressions read them -----------------------------------------------
+
+    def value(self, key: str) -> Value:
+        if key in self.hidden or key not in self.present:
+            return ""
+        if key in self.calculated:
+            return self.calculated[key]
+        answer = self.answers.get(key)
+        return "" if answer is None else _as_value(answer.value)
+
+    def scope(self, slot_chain: tuple[str, ...], rounds: tuple[int, ...], **extra: Any) -> Scope:
+        return Scope(
+            _Values(self, slot_chain, rounds),
+            self.today,
+            position=rounds[-1] if rounds else 0,
+            **extra,
+        )
+
+    def read(self, name: str, chain: tuple[str, ...], rounds: tuple[int, ...]) -> Value:
+        """`${name}` seen from a slot inside the repeats `chain`, in `rounds`."""
+        candidates = self.survey.by_ref.get(name)
+        if not candidates:
+            return ""
+        question = next((q for q in candidates if q.repeat == (chain or (None,))[-1]), None)
+        question = question or candidates[0]
+        own = tuple(r.id for r in self.survey.chain(question.repeat))
+        shared = 0
+        while shared < min(len(own), len(chain)) and own[shared] == chain[shared]:
+            shared += 1
+        if shared == len(own):  # this round's answer (or a question outside any repeat)
+            return self.value(key_of(own, rounds[:shared], question.id))
+        # A repeat this slot is not in: every round's answer, in order.
+        prefix = key_of(own[:shared], rounds[:shared], "")
+        depth = len(own)
+        found = []
+        for key in self.present:
+            last = key.rsplit("/", 1)[-1]
+            if key.startswith(prefix) and last == question.id and key.count("/") == depth:
+                found.append((tuple(n for _, n in rounds_in(key)), key))
+        return tuple(text(self.value(key)) for _, key in sorted(found))
+
+    # -- the walk -----------------------------------------------------------------------
+
+    def run(self) -> Walk:
+        self._nodes(layout(self.survey), (), ())
+        return self
+
+    def _holds(self, source: str, chain: tuple[str, ...], rounds: tuple[int, ...]) -> bool:
+        expression = compiled(source)
+        if expression.holds(self.scope(chain, rounds)):
+            return True
+        # Counting what may still show ("3 of 14"): a condition on something not yet
+        # answered may yet hold.
+        return self.optimistic and any(
+            self.read(name, chain, rounds) in ("", ()) for name in expression.references
+        )
+
+    def _nodes(self, nodes: list[Node], chain: tuple[str, ...], rounds: tuple[int, ...]) -> None:
+        for node in nodes:
+            if isinstance(node, Block):
+                self._repeat(node, chain, rounds)
+                continue
+            key = key_of(chain, rounds, node.id)
+            shows = (node.show_if is None or _condition(node.show_if, self)) and (
+                node.relevant is None or self._holds(node.relevant, chain, rounds)
+            )
+            if not shows:
+                self.hidden.add(key)
+                continue
+            if isinstance(node, CalculateQuestion):
+                self.calculated[key] = compiled(node.calculation).evaluate(
+                    self.scope(chain, rounds)
+                )
+            self.shown.append(Slot(key, node, rounds))
+            self.present.add(key)
+
+    def _repeat(self, block: Block, chain: tuple[str, ...], rounds: tuple[int, ...]) -> None:
+        repeat = block.repeat
+        if repeat.relevant is not None and not self._holds(repeat.relevant, chain, rounds):
+            return
+        inner = (*chain, repeat.id)
+        if repeat.count is not None:
+            counted = number(compiled(repeat.count).evaluate(self.scope(chain, rounds)))
+            total = 0 if math.isnan(counted) else max(0, min(MAX_ROUNDS, int(counted)))
+            for round_ in range(1, total + 1):
+                self._nodes(block.nodes, inner, (*rounds, round_))
+            return
+        another = self.survey.another[repeat.id]
+        for round_ in range(1, MAX_ROUNDS + 1):
+            here = (*rounds, round_)
+            self._nodes(block.nodes, inner, here)
+            if round_ == MAX_ROUNDS:
+                return
+            key = key_of(inner, here, "+")
+            self.shown.append(Slot(key, another, here))
+            answer = self.answers.get(key)
+            if answer is None or answer.value is not True:
+                return
+
+
+class _Values(Mapping[str, Value]):
+    """`${name}` as one slot sees it: what `Scope.values` is for a walk."""
+
+    def __init__(self, walk: Walk, chain: tuple[str, ...], rounds: tuple[int, ...]) -> None:
+        self.walk, self.chain, self.rounds = walk, chain, rounds
+
+    def __getitem__(self, name: str) -> Value:
+        return self.walk.read(name, self.chain, self.rounds)
+
+    def get(self, name: str, default: Any = "") -> Any:
+        return self.walk.read(name, self.chain, self.rounds)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.walk.survey.by_ref)
+
+    def __len__(self) -> int:
+        return len(self.walk.survey.by_ref)
+
+
+def _condition(cond: Condition, walk: Walk) -> bool:
+    """A YAML `show_if` in a survey that also uses expressions (outside repeats)."""
+    from bot.core.survey.engine import holds
+
+    return holds(cond, walk.answers, walk.hidden, walk.optimistic)
+
+
+# -- the form's shape: repeats as blocks of questions ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    repeat: Repeat
+    nodes: list[Node]
+
+
+Node = Question | Block
+
+
+def layout(survey: Survey) -> list[Node]:
+    """The questions in order, each repeat's questions gathered in a block (nested repeats
+    inside their parent's block). Built once per survey."""
+    memo = survey.most_shown_memo
+    cached = memo.get(("layout",))
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    top: list[Node] = []
+    stack: list[tuple[str, list[Node]]] = []  # open repeats, outermost first
+    for q in survey.questions:
+        chain = [r.id for r in survey.chain(q.repeat)]
+        while stack and [rid for rid, _ in stack] != chain[: len(stack)]:
+            stack.pop()
+        while len(stack) < len(chain):
+            repeat = survey.repeat_by_id[chain[len(stack)]]
+            block = Block(repeat, [])
+            (stack[-1][1] if stack else top).append(block)
+            stack.append((repeat.id, block.nodes))
+        (stack[-1][1] if stack else top).append(q)
+    memo[("layout",)] = top  # type: ignore[assignment]
+    return top
+
+
+# -- remembered walks ---------------------------------------------------------------------
+
+_WALKS: OrderedDict[tuple[Any, ...], Walk] = OrderedDict()
+_KEPT = 64
+
+
+def walk(survey: Survey, answers: Mapping[str, Answer], today: date, optimistic: bool) -> Walk:
+    """The walk for these answers, remembered: one screen asks several questions of it."""
+    fingerprint = (
+        id(survey),
+        today,
+        optimistic,
+        tuple((k, _freeze(a.value), a.other) for k, a in answers.items()),
+    )
+    found = _WALKS.get(fingerprint)
+    if found is not None and found.survey is survey:
+        _WALKS.move_to_end(fingerprint)
+        return found
+    found = Walk(survey, dict(answers), today, optimistic).run()
+    _WALKS[fingerprint] = found
+    if len(_WALKS) > _KEPT:
+        _WALKS.popitem(last=False)
+    return found
+
+
+def asked(slots: list[Slot]) -> list[Slot]:
+    """The slots a respondent answers (notes and calculations ask nothing)."""
+    return [s for s in slots if s.question.type not in UNASKED]
+
+
+def choices_left(walk_: Walk, slot: Slot) -> list[Choice]:
+    """The choices a choice_filter leaves for this slot (all of them without one)."""
+    question = slot.question
+    if not isinstance(question, ChoiceQuestion):
+        return []
+    if not question.choice_filter:
+        return list(question.choices)
+    expression = compiled_filter(question.choice_filter)
+    chain = tuple(r.id for r in walk_.survey.chain(question.repeat))
+    kept = []
+    for choice in question.choices:
+        row: dict[str, Value] = {"name": choice.id, **choice.columns}
+        if expression.holds(walk_.scope(chain, slot.rounds, row=row)):
+            kept.append(choice)
+    return kept
+
+
+def is_another(question: Question) -> bool:
+    return isinstance(question, AnotherRound)
