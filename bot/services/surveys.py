@@ -34,6 +34,10 @@ _REDELIVERY_WINDOW = timedelta(days=1)
 # People whose open session (or its absence) is kept in memory; the rest are read when they
 # come back. Enough for every active respondent at a large event.
 CACHED_PEOPLE = 20_000
+# A staff member trying an imported draft answers a copy of it whose id starts so. No survey
+# id can (ids are [a-z0-9_-]), so whatever counts or exports a survey's responses by its id
+# never meets a preview's; and a preview is never submitted: it ends as if cancelled.
+PREVIEW = "preview:"
 
 
 class Kind(StrEnum):
@@ -84,6 +88,8 @@ class SurveyService:
         self._open: LRUCache[int, Session | None] = LRUCache(CACHED_PEOPLE)
         self._shown: LRUCache[int, int] = LRUCache(CACHED_PEOPLE)
         self._payloads = {p: s.id for s in surveys.values() for p in s.payloads()}
+        # Drafts being tried by staff, by their preview id (conversations/surveys_admin).
+        self.previews: dict[str, Survey] = {}
 
     # -- finding surveys and sessions ----------------------------------------------------
 
@@ -92,7 +98,18 @@ class SurveyService:
         return self.surveys.get(survey_id) if survey_id else None
 
     def survey_of(self, session: Session) -> Survey:
-        return self.surveys[session.survey_id]
+        return self.surveys.get(session.survey_id) or self.previews[session.survey_id]
+
+    def _known(self, survey_id: str) -> bool:
+        return survey_id in self.surveys or survey_id in self.previews
+
+    def drop_preview(self, preview_id: str) -> None:
+        """A draft no longer to be tried (published or discarded): whoever is trying it
+        finds the preview ended at their next step."""
+        self.previews.pop(preview_id, None)
+        for user_id, session in list(self._open.items()):
+            if session is not None and session.survey_id == preview_id:
+                self.forget(user_id)
 
     async def current(
         self, user_id: int, now: datetime | None = None
@@ -103,10 +120,16 @@ class SurveyService:
             session = self._open[user_id]
         else:
             session = await self.responses.open_session(user_id)
-            if session is not None and session.survey_id not in self.surveys:
+            if session is not None and session.survey_id.startswith(PREVIEW):
+                if not self._known(session.survey_id):
+                    # A preview outlived its draft (discarded, published, or the bot
+                    # restarted): it was a try-out, so it ends, its answers deleted.
+                    await self.responses.cancel(session, now, session.rev)
+                    session = None
+            elif session is not None and session.survey_id not in self.surveys:
                 session = None  # the survey file was removed; nothing sensible to show
             if session is not None:
-                upgraded = _as_the_file_says_now(self.surveys[session.survey_id], session)
+                upgraded = _as_the_file_says_now(self.survey_of(session), session)
                 if upgraded is not session:
                     # Stored at once, with a new revision: buttons drawn for the old file
                     # (a question since removed) are stale from here on.
@@ -293,6 +316,12 @@ class SurveyService:
 
     async def _apply(self, survey: Survey, step: steps.Step, before: Session) -> Outcome:
         """Store what a step decided, then say what to show. Nothing is cached before commit."""
+        if isinstance(step, steps.Submit) and step.session.survey_id.startswith(PREVIEW):
+            # A staff member's try-out of a draft: no response to count, and nothing of it
+            # kept; closed as a cancelled response is (its answers deleted).
+            await self.responses.cancel(step.session, step.session.updated_at, before.rev)
+            self._open[step.session.user_id] = None
+            return Outcome(Kind.SUBMITTED, step.session, survey)
         if isinstance(step, steps.Submit):
             await self.responses.submit(
                 step.session, step.drop, step.session.updated_at, before.rev
