@@ -124,6 +124,10 @@ class Chat:
     id: int
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # The reply keyboard the person sees below the text field (a ReplyKeyboardMarkup a
+    # message brought), until a message brings another or ReplyKeyboardRemove. Telegram
+    # keeps it with the chat, not with the message: a Message's reply_markup is inline only.
+    keyboard: dict[str, Any] | None = None
 
 
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)(?:\s[^<>]*)?>")
@@ -160,12 +164,20 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     return html.unescape(plain)
 
 
-def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
+def _markup(params: dict[str, Any], *, inline_only: bool = False) -> dict[str, Any] | None:
+    """The reply_markup of a call, checked as Telegram checks it: exactly one kind of markup
+    (an inline keyboard, a reply keyboard, ReplyKeyboardRemove or ForceReply); edits take
+    inline keyboards only."""
     markup = params.get("reply_markup")
     if isinstance(markup, str):
         markup = json.loads(markup)
     if not markup:
         return None
+    kinds = [k for k in _MARKUP_KINDS if k in markup]
+    if len(kinds) != 1:
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    if inline_only and kinds != ["inline_keyboard"]:
+        raise ApiError(400, "Bad Request: inline keyboard expected")
     for row in markup.get("inline_keyboard", []):
         for button in row:
             data = button.get("callback_data")
@@ -175,7 +187,43 @@ def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
                 raise ApiError(
                     400, "Bad Request: text buttons are unallowed in the inline keyboard"
                 )
+    if "keyboard" in markup:
+        _check_reply_keyboard(markup["keyboard"])
+    if "remove_keyboard" in markup and markup["remove_keyboard"] is not True:
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
     return markup
+
+
+_MARKUP_KINDS = ("inline_keyboard", "keyboard", "remove_keyboard", "force_reply")
+# A reply keyboard's button asks the person's client for one thing at most.
+_REQUESTS = ("request_location", "request_contact", "request_poll", "request_users", "web_app")
+
+
+def _check_reply_keyboard(rows: Any) -> None:
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in rows:
+        for button in row:
+            text = button if isinstance(button, str) else button.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise ApiError(400, "Bad Request: keyboard button text must be non-empty")
+            if isinstance(button, dict) and sum(bool(button.get(k)) for k in _REQUESTS) > 1:
+                raise ApiError(400, "Bad Request: can't parse keyboard button")
+            if isinstance(button, dict) and "callback_data" in button:
+                raise ApiError(400, "Bad Request: can't parse keyboard button")
+
+
+def _place_markup(chat: Chat, message: dict[str, Any], markup: dict[str, Any] | None) -> None:
+    """An inline keyboard goes with the message; a reply keyboard (or its removal) with the
+    chat, as the person sees them."""
+    if not markup:
+        return
+    if "inline_keyboard" in markup:
+        message["reply_markup"] = markup
+    elif "keyboard" in markup:
+        chat.keyboard = markup
+    elif "remove_keyboard" in markup:
+        chat.keyboard = None
 
 
 class FakeTelegram:
@@ -388,9 +436,7 @@ class FakeTelegram:
             "text": shown,
             "html": text,
         }
-        markup = _markup(params)
-        if markup:
-            message["reply_markup"] = markup
+        _place_markup(chat, message, _markup(params))
         chat.messages[message["message_id"]] = message
         return _public(message)
 
@@ -424,9 +470,7 @@ class FakeTelegram:
         }
         if shown:
             message.update(caption=shown, html=caption)
-        markup = _markup(params)
-        if markup:
-            message["reply_markup"] = markup
+        _place_markup(chat, message, _markup(params))
         chat.messages[message["message_id"]] = message
         return _public(message)
 
@@ -475,9 +519,7 @@ class FakeTelegram:
         for key in ("text", "caption", "document", "photo", "upload"):
             if key in source:
                 message[key] = source[key]
-        markup = _markup(params)
-        if markup:
-            message["reply_markup"] = markup
+        _place_markup(chat, message, _markup(params))
         chat.messages[message["message_id"]] = message
         return {"message_id": message["message_id"]}
 
@@ -526,7 +568,7 @@ class FakeTelegram:
         shown = visible_text(text, params.get("parse_mode"))
         if len(shown) > 4096:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
-        markup = _markup(params)
+        markup = _markup(params, inline_only=True)
         if shown == message["text"] and markup == message.get("reply_markup"):
             raise ApiError(
                 400,
@@ -541,7 +583,7 @@ class FakeTelegram:
 
     def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._existing(params)
-        markup = _markup(params)
+        markup = _markup(params, inline_only=True)
         if markup == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
         message.pop("reply_markup", None)

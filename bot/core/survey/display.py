@@ -8,10 +8,12 @@ from bot.core import regions
 from bot.core.formatting import long_date, number
 from bot.core.survey.engine import Answer
 from bot.core.survey.model import (
+    AnotherRound,
     ChoiceQuestion,
     DateQuestion,
     DecimalQuestion,
     IntegerQuestion,
+    LocationQuestion,
     Question,
     RegionQuestion,
     ScaleQuestion,
@@ -45,8 +47,10 @@ def describe(question: Question, answer: Answer, locale: str, _: Gettext) -> str
                 label = answer.other  # what they wrote says more than "Lainnya, sebutkan"
             labels.append(label)
         return ", ".join(labels)
-    if isinstance(question, YesNoQuestion):
+    if isinstance(question, YesNoQuestion | AnotherRound):
         return _("Yes") if value else _("No")
+    if isinstance(question, LocationQuestion):
+        return place(str(value))
     if isinstance(question, IntegerQuestion | DecimalQuestion):
         unit = pick(question.unit, locale)
         return f"{number(value, locale)} {unit}".strip()
@@ -58,3 +62,10 @@ def describe(question: Question, answer: Answer, locale: str, _: Gettext) -> str
     if isinstance(question, RegionQuestion):
         return region_name(str(value))
     return str(value)
+
+
+def place(geopoint: str) -> str:
+    """A stored location ("lat lon altitude accuracy", XLSForm's geopoint) as people write a
+    point: "-8.65, 115.22". Altitude and accuracy mean nothing to the person who shared it."""
+    parts = geopoint.split()
+    return f"{parts[0]}, {parts[1]}" if len(parts) >= 2 else geopoint
