@@ -324,7 +324,7 @@ class SurveyService:
             return Outcome(Kind.SUBMITTED, step.session, survey)
         if isinstance(step, steps.Submit):
             await self.responses.submit(
-                step.session, step.drop, step.session.updated_at, before.rev
+                step.session, step.drop, step.session.updated_at, before.rev, step.computed
             )
             self._open[step.session.user_id] = None
             return Outcome(Kind.SUBMITTED, step.session, survey)

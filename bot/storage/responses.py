@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,11 @@ _SESSION_COLUMNS = (
 
 
 _OPEN = "SELECT id FROM responses WHERE user_id = ? AND status = 'in_progress'"
+_UPSERT = (
+    "INSERT INTO answers (response_id, question_id, value, other, answered_at) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id, question_id) DO UPDATE "
+    "SET value = excluded.value, other = excluded.other, answered_at = excluded.answered_at"
+)
 
 
 @dataclass(frozen=True)
@@ -136,23 +141,27 @@ class ResponseRepository:
                 "WHERE id = ? AND status = 'in_progress' AND rev = ?",
                 state,
             )
-            conn.executemany(
-                "INSERT INTO answers (response_id, question_id, value, other, answered_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id, question_id) DO UPDATE "
-                "SET value = excluded.value, other = excluded.other, "
-                "answered_at = excluded.answered_at",
-                answers,
-            )
+            conn.executemany(_UPSERT, answers)
 
         await self.db.transact(store)
 
     async def submit(
-        self, session: Session, drop: Iterable[str], now: datetime, prior_rev: int
+        self,
+        session: Session,
+        drop: Iterable[str],
+        now: datetime,
+        prior_rev: int,
+        computed: Mapping[str, Answer] | None = None,
     ) -> None:
         """Close the response (if still open at `prior_rev`, else Conflict); answers to
-        questions the skip logic hid are not kept."""
+        questions the skip logic hid are not kept; an imported form's calculations are stored
+        with the answers, in the same transaction."""
         stamp = to_db(now)
         dropped = [(session.id, q) for q in drop]
+        worked_out = [
+            (session.id, key, _dump(answer.value), None, stamp)
+            for key, answer in (computed or {}).items()
+        ]
 
         def close(conn: sqlite3.Connection) -> None:
             _guarded(
@@ -165,6 +174,7 @@ class ResponseRepository:
             conn.executemany(
                 "DELETE FROM answers WHERE response_id = ? AND question_id = ?", dropped
             )
+            conn.executemany(_UPSERT, worked_out)
 
         await self.db.transact(close)
 

@@ -16,10 +16,14 @@ from datetime import date
 from bot.core import regions
 from bot.core.survey.engine import Answer
 from bot.core.survey.model import (
+    AcknowledgeQuestion,
+    AnotherRound,
+    CalculateQuestion,
     ChoiceQuestion,
     DateQuestion,
     DecimalQuestion,
     IntegerQuestion,
+    LocationQuestion,
     MultiChoice,
     Question,
     RegionQuestion,
@@ -51,6 +55,20 @@ def fits(question: Question, answer: Answer) -> bool:
         return answer.other is None or bool(others)
     if answer.other is not None:
         return False
+    if isinstance(question, AnotherRound):
+        return isinstance(value, bool)
+    if isinstance(question, AcknowledgeQuestion):
+        return value == "OK"
+    if isinstance(question, LocationQuestion):
+        parts = value.split() if isinstance(value, str) else []
+        try:
+            return (
+                len(parts) == 4 and -90 <= float(parts[0]) <= 90 and -180 <= float(parts[1]) <= 180
+            )
+        except ValueError:
+            return False
+    if isinstance(question, CalculateQuestion):
+        return True
     if isinstance(question, TextQuestion):
         return isinstance(value, str) and question.min_length <= len(value) <= question.max_length
     if isinstance(question, IntegerQuestion | DecimalQuestion):

@@ -19,6 +19,7 @@ from bot.core.survey.model import (
     DateQuestion,
     DecimalQuestion,
     IntegerQuestion,
+    LocationQuestion,
     MultiChoice,
     NumberQuestion,
     Question,
@@ -173,12 +174,9 @@ def parse_typed(q: Question, text: str, locale: str, today: date) -> Any:
             raise Invalid("scale.range", {"min": q.min, "max": q.max})
         return int(word)
     if isinstance(q, YesNoQuestion):
-        word = clean(text).casefold().rstrip(".!")
-        if word in _YES:
-            return True
-        if word in _NO:
-            return False
-        raise Invalid("choice.buttons")
+        return yes_or_no(text)
+    if isinstance(q, LocationQuestion):
+        return parse_location(text)
     if isinstance(q, DateQuestion):
         return parse_date(q, text, today)
     if isinstance(q, SingleChoice):
@@ -188,6 +186,41 @@ def parse_typed(q: Question, text: str, locale: str, today: date) -> Any:
         return choice
     # Multiple choice and regions are answered with buttons (regions also by search).
     raise Invalid("choice.buttons")
+
+
+def yes_or_no(text: str) -> bool:
+    word = clean(text).casefold().rstrip(".!")
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise Invalid("choice.buttons")
+
+
+# "-8.65, 115.21" or "-8,65 115,21" (Indonesian decimal commas need the space): a place typed
+# by someone on Telegram Desktop, which cannot share a location.
+_LATLON = re.compile(
+    r"^\s*([-+]?[0-9]{1,3}(?:[.,][0-9]+)?)\s*[,;\s]\s*([-+]?[0-9]{1,3}(?:[.,][0-9]+)?)\s*$"
+)
+
+
+def parse_location(text: str) -> str:
+    """A typed "latitude, longitude" as XLSForm's geopoint text."""
+    raw = ascii_digits(text)
+    match = _LATLON.match(raw) if raw.count(",") != 1 or " " in raw.strip() else None
+    if match is None:
+        match = _LATLON.match(raw.replace(" ", ""))
+    if match is None:
+        raise Invalid("location.format")
+    latitude, longitude = (float(g.replace(",", ".")) for g in match.groups())
+    return geopoint(latitude, longitude)
+
+
+def geopoint(latitude: float, longitude: float, accuracy: float = 0.0) -> str:
+    """XLSForm's geopoint answer: "lat lon altitude accuracy" (Telegram gives no altitude)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise Invalid("location.range")
+    return f"{latitude:.6f} {longitude:.6f} 0 {max(0.0, accuracy):g}"
 
 
 def check_other(text: str) -> str:
