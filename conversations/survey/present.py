@@ -11,7 +11,7 @@ from bot.core.survey.engine import REVIEW
 from bot.core.survey.model import Survey
 from bot.core.survey.session import Session
 from bot.core.text import pick
-from bot.services.surveys import Kind, Outcome
+from bot.services.surveys import PREVIEW, Kind, Outcome
 from conversations.survey import endings, render
 from handlers.common import Who, services
 from handlers.send import drop_buttons, edit_or_send, send, toast
@@ -46,6 +46,12 @@ async def present(
             "The survey was stopped and your answers were deleted. Type /survei whenever you want to start again."
         )
         await edit_or_send(update, context, w.chat_id, escape(text))
+    elif survey and outcome.kind is Kind.SUBMITTED and survey.id.startswith(PREVIEW):
+        # Staff trying a draft: its ending says nothing was kept; no next survey to offer.
+        await toast(update)
+        await edit_or_send(
+            update, context, w.chat_id, "✅ " + escape(pick(survey.thanks, w.locale))
+        )
     elif survey and outcome.kind is Kind.SUBMITTED:
         await toast(update, _("Thank you!"))
         thanks = pick(survey.thanks, w.locale) or _("Thank you! Your answers have been saved.")
