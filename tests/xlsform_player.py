@@ -1,0 +1,163 @@
+"""A respondent who answers any imported form validly: for tests that play real XLSForms.
+
+`next_move` looks at the question on screen (the slot, the answers so far) and picks an answer
+the form will take: a choice the choice_filter offers, a number or a text its constraint
+accepts (tried against the form's own constraint through the engine), a location, "no more
+rounds". Counts are kept small, so repeats end. The same moves are played in the pure core
+(`play_in_core`) and, by the chat tests, as taps and messages through the real Application.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.core.survey import engine, steps
+from bot.core.survey.actions import Action
+from bot.core.survey.engine import REVIEW, Answer
+from bot.core.survey.model import ChoiceQuestion, MultiChoice, Survey
+from bot.core.survey.session import Session
+
+# Small numbers first: a count of household members of 2 keeps a test short.
+NUMBERS = [2, 1, 3, 0, 5, 10, 18, 25, 30, 45, 60, 100, 150, 365, 1000, 2020, 5000]
+DECIMALS = [1.5, 2.0, 0.5, 10.25, 25.0, 100.0, 3.75]
+TEXTS = ["Budi Santoso", "abc", "Jalan Melati 12", "A1", "12345", "08123456789", "x"]
+PLACE = (-8.65, 115.2167)
+
+
+@dataclass(frozen=True)
+class Move:
+    """`tap` (action, arg), `type` (text), `locate` (lat, lon) or several taps (`then`)."""
+
+    kind: str
+    action: Action | None = None
+    arg: str = ""
+    text: str = ""
+    then: tuple[Move, ...] = field(default_factory=tuple)
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _typed_candidates(survey: Survey, answers: dict[str, Answer], key: str) -> list[Any]:
+    question = survey.question(key)
+    assert question is not None
+    kind = question.type
+    if kind == "integer":
+        return [n for n in NUMBERS if (question.min is None or n >= question.min)]
+    if kind == "decimal":
+        return DECIMALS
+    if kind == "date":
+        today = _today()
+        return [(today - timedelta(days=d)).isoformat() for d in (365 * 30, 400, 30, 1, 0)] + [
+            "2000-01-01"
+        ]
+    return TEXTS
+
+
+def _spelled(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")  # an Indonesian phone's decimal comma
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}"
+    return str(value)
+
+
+def next_move(survey: Survey, session: Session, rng: random.Random, rounds: int = 2) -> Move:
+    """A valid answer to what is on screen (the review: submit)."""
+    key = session.cursor
+    if key == REVIEW:
+        return Move("tap", Action.SUBMIT)
+    answers = session.answers
+    question = survey.question(key)
+    assert question is not None, key
+    required = engine.is_required(survey, answers, key)
+    kind = question.type
+    if kind == "another":
+        round_ = engine.rounds_of(survey, key)[-1][1]
+        return Move("tap", Action.YES if round_ < rounds else Action.NO)
+    if kind == "acknowledge":
+        return Move("tap", Action.ACKNOWLEDGE)
+    if kind == "location":
+        return Move("locate", text=f"{PLACE[0]} {PLACE[1]}")
+    if isinstance(question, ChoiceQuestion):
+        offered = engine.choices_for(survey, answers, key)
+        plain = [c for c in offered if not c.other] or offered
+        if isinstance(question, MultiChoice):
+            return _several(survey, answers, key, question, plain, rng)
+        ok = [c for c in plain if engine.constraint_holds(survey, answers, key, c.id)]
+        if not ok:
+            return Move("tap", Action.SKIP)
+        # The choice that leaves the most still to ask: a test should walk the form, not
+        # leave at its first "no consent".
+        rng.shuffle(ok)
+        choice = max(ok[:8], key=lambda c: _ahead(survey, answers, key, c.id))
+        return Move("tap", Action.CHOOSE, _arg(question, choice.id))
+    for value in _typed_candidates(survey, answers, key):
+        if engine.constraint_holds(survey, answers, key, value):
+            return Move("type", text=_spelled(value))
+    if not required:
+        return Move("tap", Action.SKIP)
+    raise AssertionError(f"no answer the constraint of {key!r} takes: {question.constraint}")
+
+
+def _several(
+    survey: Survey,
+    answers: dict[str, Answer],
+    key: str,
+    question: MultiChoice,
+    offered: list[Any],
+    rng: random.Random,
+) -> Move:
+    """Ticks the constraint takes ("count-selected(.) > 1"), exclusive choices alone."""
+    plain = [c for c in offered if not c.exclusive]
+    rng.shuffle(plain)
+    top = question.max_choices or len(question.choices)
+    for size in range(1, min(4, top, len(plain)) + 1):
+        picked = [c.id for c in question.choices if c in plain[:size]]
+        if engine.constraint_holds(survey, answers, key, picked):
+            taps = tuple(Move("tap", Action.TOGGLE, _arg(question, c)) for c in picked)
+            return Move("multi", then=(*taps, Move("tap", Action.DONE)))
+    if not engine.is_required(survey, answers, key):
+        return Move("tap", Action.SKIP)
+    raise AssertionError(f"no ticks the constraint of {key!r} takes: {question.constraint}")
+
+
+def _ahead(survey: Survey, answers: dict[str, Answer], key: str, value: Any) -> int:
+    return len(engine.asked(survey, {**answers, key: Answer(value)}, optimistic=True))
+
+
+def _arg(question: ChoiceQuestion, choice_id: str) -> str:
+    """How the screen names a choice in its button: its id, or "#N" when that is too long."""
+    if len(choice_id.encode()) <= 32:
+        return choice_id
+    return f"#{[c.id for c in question.choices].index(choice_id)}"
+
+
+def play_in_core(survey: Survey, seed: int = 1, most: int = 2000) -> tuple[steps.Submit, int]:
+    """Answer the whole form in the pure core; the submit, and how many steps it took."""
+    rng = random.Random(seed)
+    session = Session(1, 7, survey.id, None, engine.first_question(survey), {}, datetime.now())
+    for count in range(most):
+        move = next_move(survey, session, rng)
+        for part in move.then or (move,):
+            step = _apply(survey, session, part)
+            if isinstance(step, steps.Submit):
+                return step, count
+            assert isinstance(step, steps.Moved), (session.cursor, part, step)
+            session = step.session
+    raise AssertionError(f"{survey.id}: not finished after {most} answers")
+
+
+def _apply(survey: Survey, session: Session, move: Move) -> steps.Step:
+    if move.kind == "tap":
+        assert move.action is not None
+        return steps.tap(survey, session, move.action, move.arg)
+    if move.kind == "locate":
+        latitude, longitude = (float(x) for x in move.text.split())
+        return steps.located(survey, session, latitude, longitude)
+    return steps.typed(survey, session, move.text, "id", _today())
