@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.survey import engine, steps
 from bot.core.survey.actions import Action
 from bot.core.survey.engine import REVIEW, Answer
-from bot.core.survey.model import ChoiceQuestion, MultiChoice, Survey
+from bot.core.survey.model import ChoiceQuestion, IntegerQuestion, MultiChoice, Survey
 from bot.core.survey.session import Session
 
 # Small numbers first: a count of household members of 2 keeps a test short.
@@ -46,7 +46,7 @@ def _typed_candidates(survey: Survey, answers: dict[str, Answer], key: str) -> l
     question = survey.question(key)
     assert question is not None
     kind = question.type
-    if kind == "integer":
+    if isinstance(question, IntegerQuestion):
         return [n for n in NUMBERS if (question.min is None or n >= question.min)]
     if kind == "decimal":
         return DECIMALS
