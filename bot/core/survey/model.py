@@ -9,6 +9,7 @@ repeats. A survey that uses none of them behaves exactly as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
@@ -184,8 +185,11 @@ class ChoiceQuestion(BaseQuestion):
 
     @model_validator(mode="after")
     def _unique(self) -> ChoiceQuestion:
-        ids = [c.id for c in self.choices]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        # A cascading list of an XLSForm (allow_choice_duplicates) may name a choice twice,
+        # told apart by its columns ("king" of Texas and "king" of Washington): the filter
+        # leaves one of them. The same choice twice is a mistake.
+        counted = Counter((c.id, tuple(sorted(c.columns.items()))) for c in self.choices)
+        dupes = sorted({key[0] for key, times in counted.items() if times > 1})
         if dupes:
             raise ValueError(f"duplicate choice id(s): {', '.join(dupes)}")
         return self
@@ -370,6 +374,9 @@ class Survey(Strict):
     # Names of the form's parts left out at import (a photo question, a phone's device id):
     # `${name}` of one of them reads as empty, as an unanswered question does.
     absent: list[str] = Field(default_factory=list)
+    # The form's start / end / today fields by export path ("start", "grp/end"): not asked,
+    # filled in from the response's own times in an export, as a phone would.
+    meta: dict[str, Literal["start", "end", "today"]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> Survey:
@@ -503,6 +510,7 @@ def _check_expressions(survey: Survey) -> None:
     from bot.core.survey.expressions import references
 
     known = set(survey.by_ref) | {r.id for r in survey.repeats} | set(survey.absent)
+    known |= {path.rsplit("/", 1)[-1] for path in survey.meta}
     for q in survey.questions:
         for name in references(q):
             if name not in known:

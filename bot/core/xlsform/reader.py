@@ -81,6 +81,11 @@ BOT_LOCALES: Final = ("id", "en")
 _EXPRESSIONS: Final = ("relevant", "constraint", "calculate", "required", "readonly")
 _SPELLED_TRUE: Final = {"yes", "true", "true()", "1"}
 _SPELLED_FALSE: Final = {"no", "false", "false()", "0", ""}
+# Names a chat survey can use for questions and repeats (what `${name}` calls them).
+_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+# Choices one list may have: more is not a list to page through in a chat.
+MAX_CHOICES: Final = 400
+SELECTS: Final = ("select one", "select all that apply")
 
 
 class FormError(ValueError):
@@ -189,13 +194,14 @@ def _report(definition: dict[str, Any], rows: dict[str, int]) -> Report:
     )
     names = set(_names(definition))
     columns: set[str] = set()
+    lists = definition.get("choices") or {}
     for node in _walk(definition):
         for key in ("label", "hint"):
             if isinstance(node.get(key), dict):
                 columns.update(node[key])
             elif node.get(key):
                 columns.add("default")  # a plain `label` column, with no language named
-        _check(node, names, rows, report)
+        _check(node, names, rows, report, lists)
     for items in (definition.get("choices") or {}).values():
         for item in items:
             if isinstance(item.get("label"), dict):
@@ -212,17 +218,45 @@ def _report(definition: dict[str, Any], rows: dict[str, int]) -> Report:
 
 def _walk(node: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
-    for child in node.get("children") or []:
+    children = node.get("children") or []
+    for index, child in enumerate(children):
+        if index and generated_other(child, children[index - 1]):
+            continue  # chat asks "Lainnya, sebutkan" itself
         found.append(child)
         found += _walk(child)
     return found
+
+
+def generated_other(node: dict[str, Any], previous: dict[str, Any]) -> bool:
+    """pyxform's own follow-up of `select_one list or_other`: a text `<q>_other` right after
+    the list, relevant `selected(../<q>, 'other')` (a path, which chat does not read)."""
+    name = previous.get("name")
+    return (
+        previous.get("type") in SELECTS
+        and node.get("type") == "text"
+        and node.get("name") == f"{name}_other"
+        and (node.get("bind") or {}).get("relevant") == f"selected(../{name}, 'other')"
+    )
+
+
+def choices_of(node: dict[str, Any], lists: dict[str, Any]) -> list[dict[str, Any]]:
+    """A select's choices: pyxform copies them into the question, or names the list."""
+    if "choices" in node:
+        return list(node["choices"] or [])
+    return list(lists.get(str(node.get("list_name") or node.get("itemset") or "")) or [])
 
 
 def _names(definition: dict[str, Any]) -> list[str]:
     return [str(n.get("name")) for n in _walk(definition) if n.get("name")]
 
 
-def _check(node: dict[str, Any], names: set[str], rows: dict[str, int], report: Report) -> None:
+def _check(
+    node: dict[str, Any],
+    names: set[str],
+    rows: dict[str, int],
+    report: Report,
+    lists: dict[str, Any],
+) -> None:
     kind, name = str(node.get("type") or ""), str(node.get("name") or "")
     row = rows.get(name)
 
@@ -235,6 +269,23 @@ def _check(node: dict[str, Any], names: set[str], rows: dict[str, int], report: 
             f"its choices come from the attached file {itemset}, which a chat survey cannot read"
         )
         return
+    if (kind in ASKED or kind in ("calculate", "repeat")) and not _NAME.match(name):
+        problem(
+            "its name cannot be used in a chat survey (letters, digits, _ . - and at most "
+            "64 characters, starting with a letter or _)"
+        )
+        return
+    if kind in SELECTS:
+        size = len(choices_of(node, lists))
+        if not size or size > MAX_CHOICES:
+            listed = node.get("list_name") or node.get("itemset")
+            problem(
+                f"its list '{listed}' has no choices"
+                if not size
+                else f"its list '{listed}' has {size} choices, more than a chat can offer "
+                f"({MAX_CHOICES})"
+            )
+            return
     if kind in ASKED:
         report.questions[ASKED[kind]] += 1
     elif kind in NO_DEVICE:
