@@ -38,6 +38,7 @@ from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.staff import StaffService
 from bot.services.subscriptions import SubscriptionService
+from bot.services.survey_catalog import CHECK_EVERY, SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.storage.audiences import AudienceRepository
 from bot.storage.audit import AuditRepository
@@ -56,6 +57,7 @@ from bot.storage.responses import ResponseRepository
 from bot.storage.results import ResultRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.subscriptions import SubscriptionRepository
+from bot.storage.survey_forms import SurveyFormRepository
 from bot.storage.users import UserRepository
 from bot.storage.wishes import WishRepository
 from conversations.admin import audit as audit_log
@@ -106,6 +108,7 @@ class Runtime:
         svc, app = self.services, self.app
         await svc.db.open()  # first: a second process must be refused before anything else
         await svc.staff.load()
+        await svc.survey_catalog.load()  # the live imported surveys join the YAML ones
         await svc.outbox.load_unreachable()  # before the first update asks came_back
         await app.initialize()  # getMe: a rejected token or an unreachable server stops us here
         await commands.publish(app, svc.i18n)
@@ -120,6 +123,10 @@ class Runtime:
         await app.start()
         if app.job_queue is not None:
             app.job_queue.run_repeating(_housekeeping, HOUSEKEEPING, first=1, name="housekeeping")
+            # A survey published by `python -m bot surveys import --publish` beside the bot.
+            app.job_queue.run_repeating(
+                _catalog_check, CHECK_EVERY, first=CHECK_EVERY, name="survey-catalog"
+            )
         svc.intake.start(self._handle)
         svc.scheduler.start()
         svc.sender.start(app.bot)  # resumes unfinished broadcasts: their rows are pending
@@ -180,6 +187,7 @@ def build(
     people = PeopleService(UserRepository(db), clock)
     awaiting = AwaitingService(AwaitingRepository(db), clock)
     audit = AuditService(AuditRepository(db), clock)  # who did what, when: /audit
+    forms = SurveyFormRepository(db)  # imported XLSForms, every version
     survey_service = SurveyService(
         surveys,
         responses,
@@ -187,7 +195,10 @@ def build(
         expiry=timedelta(hours=settings.response_expiry_hours),
         resume_after=timedelta(minutes=settings.resume_after_minutes),
         zone=settings.zone,
+        forms=forms,
     )
+    # Publishing puts a version into `surveys` (the one dict the services share), in place.
+    survey_catalog = SurveyCatalog(forms, dict(surveys), audit, clock, survey_service)
     events = EventService(
         catalog,
         responses,
@@ -238,6 +249,7 @@ def build(
             AudienceRepository(db), outbox, clock, settings.broadcast_per_second
         ),
         results=ResultsService(surveys, ResultRepository(db), clock, settings.results_min_group),
+        survey_catalog=survey_catalog,
     )
 
     builder = (
@@ -299,6 +311,13 @@ def build(
     membership.register(app)  # someone blocking the bot: no more announcements tried
     errors.register(app)
     return Runtime(app, svc)
+
+
+async def _catalog_check(context: object) -> None:
+    """Every few seconds: take up a survey version another process published."""
+    svc: Services = context.application.bot_data[KEY]  # type: ignore[attr-defined]
+    if await svc.survey_catalog.refresh():
+        log.info("Survey catalog: took up newly published versions")
 
 
 async def _housekeeping(context: object) -> None:

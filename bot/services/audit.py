@@ -37,6 +37,9 @@ class Action(StrEnum):
     DATA_WITHDRAWN = "data_withdrawn"  # one purpose's data deleted: actor is the person
     DATA_ERASED = "data_erased"  # /hapusdata: no actor, nothing that points at the person
     AUDIT_EXPORTED = "audit_exported"  # the whole log taken as a file
+    SURVEY_IMPORTED = "survey_imported"  # subject: the survey id; detail: version, file
+    SURVEY_PUBLISHED = "survey_published"  # detail: the version, and the one it replaced
+    SURVEY_DISCARDED = "survey_discarded"  # a draft version staff did not want
 
 
 # Entries a person makes about their own data: erased with them (see AuditRepository.forget).

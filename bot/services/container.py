@@ -25,6 +25,7 @@ from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.staff import StaffService
 from bot.services.subscriptions import SubscriptionService
+from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.storage.database import Database
 from bot.storage.outbox import Outbox
@@ -58,3 +59,4 @@ class Services:
     broadcasts: BroadcastService
     results: ResultsService
     audit: AuditService
+    survey_catalog: SurveyCatalog  # imported XLSForm surveys: drafts, publishing, versions

@@ -29,6 +29,7 @@ from bot.core.survey.session import Session
 from bot.services.clock import Clock
 from bot.storage.database import Conflict
 from bot.storage.responses import ResponseRepository, SubmittedResponse
+from bot.storage.survey_forms import SurveyFormRepository
 
 _REDELIVERY_WINDOW = timedelta(days=1)
 # People whose open session (or its absence) is kept in memory; the rest are read when they
@@ -77,8 +78,16 @@ class SurveyService:
         expiry: timedelta,
         resume_after: timedelta,
         zone: tzinfo = UTC,
+        forms: SurveyFormRepository | None = None,
     ) -> None:
+        # The live surveys by id: the YAML files, and the live version of each imported form
+        # (`put_live`). One dict, shared with exports and results, so it is changed in place.
         self.surveys = surveys
+        # The YAML surveys: a session on one is shown as the file says now. An imported survey
+        # is versioned instead: a session stays on the version it started on.
+        self.files = frozenset(surveys)
+        self.forms = forms
+        self._versions: dict[tuple[str, int], Survey] = {}
         self.responses = responses
         self.clock = clock
         self.expiry = expiry
@@ -98,7 +107,41 @@ class SurveyService:
         return self.surveys.get(survey_id) if survey_id else None
 
     def survey_of(self, session: Session) -> Survey:
-        return self.surveys.get(session.survey_id) or self.previews[session.survey_id]
+        """The survey as the session started it: a YAML survey as its file says now; an
+        imported one in the version the session started on (`current` has loaded it)."""
+        live = self.surveys.get(session.survey_id)
+        if live is not None and (
+            session.survey_id in self.files or live.version == session.survey_version
+        ):
+            return live
+        started_on = self._versions.get((session.survey_id, session.survey_version))
+        return started_on or self.previews[session.survey_id]
+
+    async def _loadable(self, session: Session) -> bool:
+        """Whether the survey a session started on can be shown: a YAML file still there, or
+        the imported version it began on, live or since replaced (read back from the catalog:
+        whoever is half-way through a version finishes on it, after a restart too)."""
+        key = (session.survey_id, session.survey_version)
+        live = self.surveys.get(session.survey_id)
+        if live is not None and (session.survey_id in self.files or live.version == key[1]):
+            return True
+        if key in self._versions:
+            return True
+        found = await self.forms.definition(*key) if self.forms is not None else None
+        if found is None:
+            return False
+        self._versions[key] = Survey.model_validate_json(found)
+        return True
+
+    def put_live(self, survey: Survey) -> None:
+        """An imported survey's newly published version: whoever starts it from now on gets
+        this one. The version it replaces stays at hand for those half-way through it."""
+        before = self.surveys.get(survey.id)
+        if before is not None and before.version != survey.version:
+            self._versions[(before.id, before.version)] = before
+        self.surveys[survey.id] = survey
+        for payload in survey.payloads():
+            self._payloads[payload] = survey.id
 
     def _known(self, survey_id: str) -> bool:
         return survey_id in self.surveys or survey_id in self.previews
@@ -126,7 +169,7 @@ class SurveyService:
                     # restarted): it was a try-out, so it ends, its answers deleted.
                     await self.responses.cancel(session, now, session.rev)
                     session = None
-            elif session is not None and session.survey_id not in self.surveys:
+            elif session is not None and not await self._loadable(session):
                 session = None  # the survey file was removed; nothing sensible to show
             if session is not None:
                 upgraded = _as_the_file_says_now(self.survey_of(session), session)

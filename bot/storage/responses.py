@@ -15,7 +15,8 @@ from bot.storage.database import Conflict, Database
 from bot.storage.timefmt import from_db, to_db
 
 _SESSION_COLUMNS = (
-    "id, user_id, survey_id, source, cursor, pending, rev, message_id, last_update_id, updated_at"
+    "id, user_id, survey_id, survey_version, source, cursor, pending, rev, message_id, "
+    "last_update_id, updated_at"
 )
 
 
@@ -67,6 +68,7 @@ class ResponseRepository:
             rev=row["rev"],
             message_id=row["message_id"],
             last_update_id=row["last_update_id"],
+            survey_version=row["survey_version"],
         )
 
     async def _answers(self, response_id: int) -> dict[str, Answer]:
@@ -109,6 +111,7 @@ class ResponseRepository:
             answers={},
             updated_at=now,
             last_update_id=update_id,
+            survey_version=survey_version,
         )
 
     async def save(self, session: Session, changed: Iterable[str], prior_rev: int) -> None:

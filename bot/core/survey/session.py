@@ -25,6 +25,9 @@ class Session:
     rev: int = 0
     message_id: int | None = None
     last_update_id: int = 0
+    # The version of the survey the person started: an imported survey republished meanwhile
+    # is still asked as it was when they began (a YAML survey follows its file instead).
+    survey_version: int = 1
 
     def moved(self, **changes: Any) -> Session:
         """A copy with the changes and the revision bumped, so buttons shown before go stale."""
