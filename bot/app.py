@@ -71,6 +71,8 @@ from conversations.results import staff as staff_results
 from conversations.staff import manage, notices, upload
 from conversations.staff import wizard as event_wizard
 from conversations.survey import entry, flow
+from conversations.surveys_admin import drafts as form_drafts
+from conversations.surveys_admin import upload as form_upload
 from handlers import (
     commands,
     consent,
@@ -291,6 +293,8 @@ def build(
     ask.register(app)  # questions in people's own words, and wishes
     event_wizard.register(app)  # staff: /buatacara, and changing an event
     manage.register(app)  # staff: /kelolaacara
+    form_upload.register(app)  # staff: an XLSForm sent as a document, imported as a draft
+    form_drafts.register(app)  # staff: a draft's preview, publish, discard
     results_export.register(app)  # staff: /ekspor, a survey's responses as files
     notices.register(app)
     tickets.register(app)

@@ -683,3 +683,38 @@ class AnnounceResults(ButtonData, prefix="bcr", staff=True):
     through /umumkan's summary."""
 
     survey_id: str
+
+
+# -- imported XLSForms (issue 10): staff send a form, preview it, publish it ------------------
+
+
+@dataclass(frozen=True)
+class FormImport(ButtonData, prefix="xf", staff=True):
+    """A form refused for parts chat cannot run: import it without them. `digest` names the
+    file the bot kept (the start of its SHA-256): a Telegram file id does not fit a button."""
+
+    digest: str
+
+
+class FormAction(StrEnum):
+    PREVIEW = "v"  # 👀 answer the draft in this chat, as a respondent would; nothing counted
+    PUBLISH = "p"  # ✅ make it live (asks first when it replaces a live version)
+    CONFIRM = "c"  # yes, replace the live version
+    DISCARD = "d"  # 🗑 throw the draft away
+    SHOW = "s"  # the draft again, with its buttons (after a preview, or "not now")
+
+
+@dataclass(frozen=True)
+class FormDraft(ButtonData, prefix="xfd", staff=True):
+    """Under an imported draft: version `version` of survey `survey_id`."""
+
+    action: FormAction
+    version: int
+    survey_id: str
+
+
+@dataclass(frozen=True)
+class FormAnnounce(ButtonData, prefix="xfp", staff=True):
+    """📣 under a form just published: announce it, with its link, through /umumkan."""
+
+    survey_id: str

@@ -40,6 +40,9 @@ from handlers.buttons import (
     EventsIn,
     ExportTap,
     ForgetWish,
+    FormAnnounce,
+    FormDraft,
+    FormImport,
     Language,
     Minor,
     NotifyMe,
@@ -166,6 +169,9 @@ def test_the_kinds_and_their_prefixes() -> None:
         "rsp": ResultsPublic,
         "ex": ExportTap,
         "bcr": AnnounceResults,
+        "xf": FormImport,
+        "xfd": FormDraft,
+        "xfp": FormAnnounce,
     }
     assert {k for k in ALL if k.staff} == {
         WizardTap,
@@ -182,6 +188,9 @@ def test_the_kinds_and_their_prefixes() -> None:
         ResultsFilter,
         ExportTap,
         AnnounceResults,
+        FormImport,
+        FormDraft,
+        FormAnnounce,
     }
 
 

@@ -79,7 +79,7 @@ async def test_many_problems_are_cut_to_a_screen(bot: Bot, staff_settings: Setti
 
 async def test_not_a_csv_too_big_or_not_utf8(bot: Bot, staff_settings: Settings) -> None:
     staff = bot.user(STAFF)
-    await staff.send_document("acara.xlsx", b"PK\x03\x04", "application/vnd.ms-excel")
+    await staff.send_document("acara.pdf", b"%PDF-1.4", "application/pdf")
     assert staff.text.startswith("Untuk mengimpor acara, kirim berkas acara yang disimpan")
     await staff.send_document("acara.csv", b"x" * (MAX_BYTES + 1))
     assert staff.text == "Berkas ini 1.000.001 byte; berkas acara paling besar 1.000.000 byte."

@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes, filters
 from bot.core.events.csvfile import EventFileError, parse_events
 from bot.core.formatting import number
 from conversations.announcements import compose
+from conversations.surveys_admin import upload as xlsform
 from handlers.common import KEY, Who, personal, services
 from handlers.send import send
 from handlers.staff import StaffMessageHandler
@@ -37,6 +38,8 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
     if document is None:
         return
     if await compose.take_document(update, context, w):  # the announcement being composed
+        return
+    if await xlsform.take_document(update, context, w):  # an XLSForm survey (.xlsx / .xls)
         return
     _ = w._
     if not (document.file_name or "").lower().endswith(".csv"):
