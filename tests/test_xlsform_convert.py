@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from bot.core.survey.model import (
     ChoiceQuestion,
+    Meta,
     MultiChoice,
     Question,
     SingleChoice,
@@ -118,7 +119,11 @@ def test_indonesian_labels_serve_id_and_the_plain_label_column_en() -> None:
     # A hint written only in Indonesian is Indonesian for everyone.
     assert question(survey, "digitization_problem").hint == {"id": "Catatan : diarsir"}
     assert question(survey, "manual_geopoint").type == "location"
-    assert survey.meta == {"start": "start", "end": "end", "today": "today"}
+    assert survey.meta == [
+        Meta(path="start", kind="start", at=0),
+        Meta(path="end", kind="end", at=0),
+        Meta(path="today", kind="today", at=0),
+    ]
     assert {"feature", "xid", "xlocation", "building_photo", "deviceid"} <= set(survey.absent)
     assert survey.form_version == "2024032701"
 
@@ -128,7 +133,12 @@ def test_english_only_labels_stand_in_for_indonesian() -> None:
     # English (en) and Swahili (sw): no Indonesian, so "id" holds the English, not Swahili.
     assert question(survey, "leader_name").text == {"id": "Your Name"}
     assert question(survey, "leader_number").constraint_message == {"id": "10 digit phone number"}
-    assert survey.meta == {"info/start": "start", "info/end": "end"}
+    # inside a group, after the questions before them: where the export puts their columns
+    assert survey.meta == [
+        Meta(path="info/start", kind="start", at=5),
+        Meta(path="info/end", kind="end", at=5),
+    ]
+    assert survey.questions[4].id == "leader_number"
 
 
 def test_repeats_nest_with_their_counts_and_conditions() -> None:
@@ -212,7 +222,7 @@ def test_old_type_names_defaults_and_display_only_rows() -> None:
     # a group without a label adds nothing to the section, only to the path
     table3 = question(survey, "table_list_3")
     assert table3.section is None and table3.path == "table_list_test2/table_list_3"
-    assert survey.meta == {}
+    assert survey.meta == []
 
 
 def test_the_spec_forms_required_spellings_messages_and_group_conditions() -> None:
@@ -235,7 +245,8 @@ def test_the_spec_forms_required_spellings_messages_and_group_conditions() -> No
     # a note without a label (its image is not shown) says its name
     assert question(survey, "display_image_test").text == {"id": "display_image_test"}
     # "${start}" in a note is known: the export fills it in
-    assert "everything/start" in survey.meta
+    assert Meta(path="everything/start", kind="start", at=27) in survey.meta
+    assert survey.questions[27].id == "start_test_output"
     # a choice without a label shows its name
     assert choices(survey, "compact-test").choices[0].label == {"id": "a"}
 

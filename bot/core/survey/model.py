@@ -337,6 +337,15 @@ class Repeat(Strict):
     relevant: Expr | None = None
 
 
+class Meta(Strict):
+    """An imported form's start / end / today field: nothing to ask; an export fills it in
+    from the response's own times, as a phone would, where the form has it."""
+
+    path: str  # its export column, as KoboToolbox names it ("start", "grp/end")
+    kind: Literal["start", "end", "today"]
+    at: int = Field(default=0, ge=0)  # how many of the survey's questions come before it
+
+
 Question = Annotated[
     SingleChoice
     | MultiChoice
@@ -374,9 +383,8 @@ class Survey(Strict):
     # Names of the form's parts left out at import (a photo question, a phone's device id):
     # `${name}` of one of them reads as empty, as an unanswered question does.
     absent: list[str] = Field(default_factory=list)
-    # The form's start / end / today fields by export path ("start", "grp/end"): not asked,
-    # filled in from the response's own times in an export, as a phone would.
-    meta: dict[str, Literal["start", "end", "today"]] = Field(default_factory=dict)
+    # The form's start / end / today fields: not asked, filled in by an export.
+    meta: list[Meta] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Survey:
@@ -510,7 +518,7 @@ def _check_expressions(survey: Survey) -> None:
     from bot.core.survey.expressions import references
 
     known = set(survey.by_ref) | {r.id for r in survey.repeats} | set(survey.absent)
-    known |= {path.rsplit("/", 1)[-1] for path in survey.meta}
+    known |= {m.path.rsplit("/", 1)[-1] for m in survey.meta}
     for q in survey.questions:
         for name in references(q):
             if name not in known:

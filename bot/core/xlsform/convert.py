@@ -184,7 +184,7 @@ class _Walk:
     questions: list[dict[str, Any]] = field(default_factory=list)
     repeats: list[dict[str, Any]] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
+    meta: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.texts = Texts(self.report.languages)
@@ -211,7 +211,7 @@ class _Walk:
             self.absent.extend(n for n in (name, *_names(node)) if n not in self.absent)
             return
         if kind in FILLED_BY_BOT:
-            self.meta[place.inside(name)] = kind
+            self.meta.append({"path": place.inside(name), "kind": kind, "at": len(self.questions)})
         elif kind == "group":
             self.children(node.get("children") or [], self.group(node, place))
         elif kind == "repeat":
