@@ -96,6 +96,8 @@ class SurveyService:
         self.zone = zone
         self._open: LRUCache[int, Session | None] = LRUCache(CACHED_PEOPLE)
         self._shown: LRUCache[int, int] = LRUCache(CACHED_PEOPLE)
+        # The location question whose Telegram location button is under a person's chat.
+        self._keyboards: LRUCache[int, str] = LRUCache(CACHED_PEOPLE)
         self._payloads = {p: s.id for s in surveys.values() for p in s.payloads()}
         # Drafts being tried by staff, by their preview id (conversations/surveys_admin).
         self.previews: dict[str, Survey] = {}
@@ -197,9 +199,22 @@ class SurveyService:
     def shown_message(self, session: Session) -> int | None:
         return self._shown.get(session.user_id, session.message_id)
 
+    def remember_keyboard(self, user_id: int, key: str | None) -> None:
+        """The location question (its answer key) that Telegram's location button was put
+        under the chat for, or None once it is taken away. Only in memory: after a restart the
+        button is put there again, or taken away when someone shares a place no question asks."""
+        if key is None:
+            self._keyboards.pop(user_id, None)
+        else:
+            self._keyboards[user_id] = key
+
+    def keyboard_for(self, user_id: int) -> str | None:
+        return self._keyboards.get(user_id)
+
     def forget(self, user_id: int) -> None:
         self._open.pop(user_id, None)
         self._shown.pop(user_id, None)
+        self._keyboards.pop(user_id, None)
 
     async def submitted(self, user_id: int) -> list[SubmittedResponse]:
         """What the person has submitted, with answers, for "my data"."""
@@ -331,6 +346,38 @@ class SurveyService:
             resumed = session.moved(updated_at=now, last_update_id=update_id)
             await self._save(resumed, session.rev)
             return Outcome(Kind.INVALID, resumed, survey, error=error, resumed=True)
+
+    async def located(
+        self,
+        user_id: int,
+        latitude: float,
+        longitude: float,
+        update_id: int,
+        accuracy: float = 0.0,
+    ) -> Outcome:
+        """A place shared with Telegram's location button (or a live location's first point, or
+        a venue's), as the answer to a location question."""
+        return await self._fresh_on_conflict(
+            user_id, lambda: self._located(user_id, latitude, longitude, update_id, accuracy)
+        )
+
+    async def _located(
+        self, user_id: int, latitude: float, longitude: float, update_id: int, accuracy: float
+    ) -> Outcome:
+        now = self.clock.now()
+        found = await self._for_update(user_id, update_id, now)
+        if isinstance(found, Outcome):
+            return found
+        session, survey = found
+        moved = session.moved(
+            updated_at=now, last_update_id=update_id, message_id=self.shown_message(session)
+        )
+        try:
+            step = steps.located(survey, moved, latitude, longitude, accuracy)
+            return await self._apply(survey, step, session)
+        except Invalid as error:
+            # Sharing a place is never a message meant for something else: no "after a break".
+            return Outcome(Kind.INVALID, session, survey, error=error)
 
     async def not_text(self, user_id: int) -> Outcome:
         """A sticker, photo or voice note where an answer was expected."""

@@ -67,12 +67,24 @@ async def on_message(
     update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who, awaiting: Awaiting | None
 ) -> None:
     """What a person sends when no other feature awaits their input: an answer to the current
-    question, or a sticker, photo, voice note or location where an answer was expected."""
+    question, a place shared for a location question, or a sticker, photo or voice note where
+    an answer was expected."""
     message = update.effective_message
     if message is None:
         return
     surveys = services(context).surveys
-    if message.text is None:
+    # A venue carries its point; a live location's first message is its point now (the
+    # updates after it are edits, see on_edited).
+    where = message.location or (message.venue.location if message.venue else None)
+    if where is not None:
+        outcome = await surveys.located(
+            w.user_id,
+            where.latitude,
+            where.longitude,
+            update.update_id,
+            where.horizontal_accuracy or 0.0,
+        )
+    elif message.text is None:
         outcome = await surveys.not_text(w.user_id)
     else:
         outcome = await surveys.typed(
@@ -96,6 +108,9 @@ async def _reply(
 
 @personal
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+    edited = update.edited_message
+    if edited is not None and edited.location is not None:
+        return  # a live location moving: its first point was the answer, the rest is no news
     text = w._(
         "I can't read edited messages. To change an answer, use ◀️ Back or the check screen at the end."
     )

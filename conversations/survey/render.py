@@ -2,10 +2,18 @@
 
 Every button is a `SurveyTap` (handlers/buttons.py): the session's revision when the screen
 was drawn, what the button does (an `Action`) and its argument.
+
+An imported XLSForm adds to a screen what the form asks for: its group titles as a section
+header when the section changes, the round of a repeat beside the progress, `${name}` filled in
+everywhere, the notes before the question, an OK button, a default as one tap, the choices a
+choice_filter leaves a page at a time, and a review that pages when the form is long. A YAML
+survey uses none of it and its screens stay as they were.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape
 
@@ -16,9 +24,14 @@ from bot.core.survey.actions import Action
 from bot.core.survey.display import describe, region_name
 from bot.core.survey.engine import REVIEW
 from bot.core.survey.model import (
+    AcknowledgeQuestion,
+    AnotherRound,
+    Choice,
+    ChoiceQuestion,
     DateQuestion,
     DecimalQuestion,
     IntegerQuestion,
+    LocationQuestion,
     MultiChoice,
     Question,
     RegionQuestion,
@@ -30,12 +43,24 @@ from bot.core.survey.model import (
 )
 from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
-from bot.core.text import pick
+from bot.core.survey.slot import Slot
+from bot.core.text import LocalText, pick
 from bot.i18n import N_, Gettext
 from handlers.buttons import SurveyTap
 from handlers.send import Button, Keyboard, button, keyboard
 
 REVIEW_LINE_LIMIT = 90
+# A choice list longer than this is shown CHOICE_PAGE buttons at a time (an imported form's
+# list of districts can hold hundreds); a list of up to a dozen stays on one screen.
+CHOICE_PAGE = 10
+LONG_LIST = 12
+# The review of a long form, a page at a time: what it shows must fit Telegram's 4,096
+# characters (a line shows at most about 190) and its ✏️ buttons Telegram's 100.
+REVIEW_PAGE = 15
+REVIEW_WHOLE = 50
+MESSAGE_BUDGET = 3800
+# What the notes above a question may take of a message: the question comes first.
+NOTES_BUDGET = 2400
 
 ERRORS = {
     "not_text": N_(
@@ -61,6 +86,19 @@ ERRORS = {
     "multi.too_few": N_("Please choose at least {min}."),
     "multi.too_many": N_("You can choose at most {max}. Untick one first."),
     "region.not_found": N_("I could not find “{text}”. Please choose from the list below."),
+    # An imported form's own message (constraint_message, required_message) comes first.
+    "constraint": N_("This answer is not right yet. Please check it again."),
+    "required": N_("This question needs an answer."),
+    "location.format": N_(
+        "Please share your location with the button, or type it as latitude, longitude, "
+        "for example -8.65, 115.22."
+    ),
+    "location.range": N_(
+        "Those coordinates do not exist: latitude goes from -90 to 90, longitude from -180 to 180."
+    ),
+    "location.unexpected": N_(
+        "This question does not ask for a location. Please answer with the buttons or by typing."
+    ),
 }
 UNCLEAR = N_("Sorry, I didn't understand that.")
 
@@ -69,10 +107,42 @@ def _button(text: str, session: Session, action: Action, arg: object = "") -> Bu
     return button(text, SurveyTap(session.rev, action, str(arg)).pack())
 
 
-def error_text(error: Invalid, question: Question | None, locale: str, _: Gettext) -> str:
-    """The polite explanation of what was wrong, in the person's language."""
+def _named_button(
+    text: str, session: Session, action: Action, name: str, place: int, ambiguous: bool = False
+) -> Button:
+    """A button naming a choice or a review line by its id, or by its place ("#3") when the id
+    does not fit Telegram's 64 bytes or names more than one choice (a cascading list's "king"
+    of two states)."""
+    if not ambiguous and not name.startswith("#"):
+        try:
+            return button(text, SurveyTap(session.rev, action, name).pack())
+        except ValueError:  # too long for a button
+            pass
+    return _button(text, session, action, f"#{place}")
+
+
+def error_text(
+    error: Invalid,
+    question: Question | None,
+    locale: str,
+    _: Gettext,
+    *,
+    survey: Survey | None = None,
+    session: Session | None = None,
+) -> str:
+    """The polite explanation of what was wrong, in the person's language. An imported form's
+    constraint_message or required_message says it in the form's words, `${name}` filled in
+    (given the survey and the session)."""
     if question is not None and question.error and error.code not in {"not_text", "text.too_long"}:
         return escape(pick(question.error, locale))
+    if error.code in {"constraint", "required"}:
+        own = error.params.get("message")
+        if isinstance(own, dict) and own:
+            text = pick(own, locale)
+            if survey is not None and session is not None:
+                text = engine.fill(text, survey, session.answers, session.cursor, locale)
+            return escape(text)
+        return escape(_(ERRORS[error.code]))
     params = {key: _param(value, locale) for key, value in error.params.items()}
     template = ERRORS.get(error.code) or UNCLEAR
     return escape(_(template).format(**params))
@@ -89,6 +159,33 @@ def _param(value: object, locale: str) -> object:
 # -- questions ---------------------------------------------------------------------------------
 
 
+class _View:
+    """One question as this respondent sees it now: its slot, and texts with `${name}` filled."""
+
+    def __init__(self, survey: Survey, session: Session, locale: str) -> None:
+        self.survey, self.session, self.locale = survey, session, locale
+        self.key = session.cursor
+        question = survey.question(self.key)
+        assert question is not None
+        self.question: Question = question
+
+    def text(self, value: LocalText | None, key: str | None = None) -> str:
+        """A text of the form in the person's language, `${name}` filled in as `key` (this
+        question, unless said) sees it."""
+        found = pick(value, self.locale)
+        if self.survey.plain or "${" not in found:
+            return found
+        return engine.fill(found, self.survey, self.session.answers, key or self.key, self.locale)
+
+    def offered(self) -> list[Choice]:
+        """The choices the list offers now (a choice_filter may leave fewer)."""
+        if not isinstance(self.question, ChoiceQuestion):
+            return []
+        if self.question.choice_filter is None:
+            return self.question.choices
+        return engine.choices_for(self.survey, self.session.answers, self.key)
+
+
 def question_screen(
     survey: Survey,
     session: Session,
@@ -96,50 +193,115 @@ def question_screen(
     _: Gettext,
     matches: list[regions.Region] | None = None,
 ) -> tuple[str, Keyboard]:
-    question = survey.question(session.cursor)
-    assert question is not None
-    position, total = engine.progress(survey, session.answers, question.id)
-    lines = [
-        "<i>" + escape(_("Question {n} of {total}").format(n=position, total=total)) + "</i>",
-        "<b>" + escape(pick(question.text, locale)) + "</b>",
-    ]
+    view = _View(survey, session, locale)
+    question = view.question
+    position, total = engine.progress(survey, session.answers, view.key)
+    where = _("Question {n} of {total}").format(n=position, total=total)
+    rounds = _rounds(view, _)
+    lines = []
+    section = _new_section(view)
+    if section:
+        lines += ["<b>" + escape(section) + "</b>"]
+    lines.append("<i>" + escape(" · ".join([where, *rounds])) + "</i>")
+    notes = _notes(view, NOTES_BUDGET)
+    if notes:
+        lines += ["", *notes, ""]
+    lines.append("<b>" + escape(_title(view, _)) + "</b>")
     if question.hint:
-        lines.append("<i>" + escape(pick(question.hint, locale)) + "</i>")
-    other_of = session.pending.get("other_of") == question.id
+        lines.append("<i>" + escape(view.text(question.hint)) + "</i>")
+    other_of = session.pending.get("other_of") == view.key
     if other_of:
         lines.append("")
         lines.append(escape(_("You chose “Other”. Please type it in a few words.")))
     else:
-        instruction = _instruction(question, session, locale, _)
+        instruction = _instruction(view, _)
         if instruction:
             lines.append("")
             lines.append(escape(instruction))
-        if isinstance(question, RegionQuestion) and not matches:
-            # Which page of the list is showing: said in the text, where it is no button
-            # that looks tappable and does nothing.
-            _shown, number, pages = _region_page(session)
-            if pages > 1:
-                where = _("Page {n} of {total}").format(n=number + 1, total=pages)
-                lines.append("<i>" + escape(where) + "</i>")
-    current = session.answers.get(question.id)
-    if current is not None and not other_of:
+        pages = _page_note(view, matches, _)
+        if pages:
+            lines.append("<i>" + escape(pages) + "</i>")
+    current = session.answers.get(view.key)
+    if current is not None and not other_of and not isinstance(question, AnotherRound):
         lines.append("")
         lines.append(
             escape(
                 _("Your answer now: {answer}").format(answer=describe(question, current, locale, _))
             )
         )
-    rows = [] if other_of else _answer_rows(question, session, locale, _, matches)
-    rows.append(_nav_row(survey, session, question, _))
+    rows = [] if other_of else _answer_rows(view, _, matches)
+    rows.append(_default_row(view, _))
+    rows.append(_nav_row(view, _))
     return "\n".join(lines), keyboard([r for r in rows if r])
 
 
-def _instruction(question: Question, session: Session, locale: str, _: Gettext) -> str:
+def _title(view: _View, _: Gettext) -> str:
+    question = view.question
+    if isinstance(question, AnotherRound):
+        return _("Another {label}?").format(label=_lowered(view.text(question.text)))
+    return view.text(question.text)
+
+
+def _lowered(label: str) -> str:
+    """A repeat's label inside a sentence ("Tambah anggota rumah tangga"), but an acronym
+    ("UMKM") or a name kept as written."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _rounds(view: _View, _: Gettext) -> list[str]:
+    """Which round of each repeat around the question: "Anggota rumah tangga ke-2"."""
+    if not view.question.repeat:
+        return []
+    found = []
+    for repeat, number in engine.rounds_of(view.survey, view.key):
+        label = view.text(repeat.label)
+        found.append(_("{label} {n}").format(label=label, n=number) if label else str(number))
+    return [" › ".join(found)] if found else []
+
+
+def _new_section(view: _View) -> str:
+    """The group title above the question, when it is not the previous question's."""
+    section = view.question.section
+    if not section:
+        return ""
+    previous = engine.previous_question(view.survey, view.session.answers, view.key)
+    before = view.survey.question(previous) if previous else None
+    if before is not None and before.section == section:
+        return ""
+    return view.text(section)
+
+
+def _notes(view: _View, budget: int, key: str | None = None) -> list[str]:
+    """The notes shown with the question (or, with REVIEW, at the end of the form), as HTML
+    lines, cut to `budget` characters between them."""
+    if view.survey.plain:
+        return []
+    lines: list[str] = []
+    for slot in engine.notes_before(view.survey, view.session.answers, key or view.key):
+        note = slot.question
+        text = view.text(note.text, slot.key)
+        if note.hint:
+            text += "\n" + view.text(note.hint, slot.key)
+        text = _shorten(text, budget)
+        budget -= len(text)
+        if text:
+            lines.append(escape(text))
+        if budget < 40:
+            break
+    return lines
+
+
+def _instruction(view: _View, _: Gettext) -> str:
+    question, session, locale = view.question, view.session, view.locale
     if isinstance(question, MultiChoice):
         top = question.max_choices or len(question.choices)
         if top < len(question.choices):
             return _("Choose up to {max}, then tap Done.").format(max=top)
         return _("Choose all that apply, then tap Done.")
+    if isinstance(question, SingleChoice) and len(view.offered()) > LONG_LIST:
+        return _("Choose one of the buttons, or type the name of your choice.")
     if isinstance(question, TextQuestion):
         return _("Type your answer (at most {max} characters).").format(max=question.max_length)
     if isinstance(question, IntegerQuestion | DecimalQuestion):
@@ -153,6 +315,10 @@ def _instruction(question: Question, session: Session, locale: str, _: Gettext) 
         return f"{text} ({unit})" if unit else text
     if isinstance(question, DateQuestion):
         return _("Type the date as day/month/year, for example 1/10/2025.")
+    if isinstance(question, LocationQuestion):
+        return _(
+            "Tap “📍 Send my location” below, or type the coordinates, for example -8.65, 115.22."
+        )
     if isinstance(question, ScaleQuestion):
         ends = [f"{k} = {pick(v, locale)}" for k, v in sorted(question.labels.items())]
         return "; ".join(ends)
@@ -168,46 +334,35 @@ def _instruction(question: Question, session: Session, locale: str, _: Gettext) 
     return ""
 
 
+def _page_note(view: _View, matches: list[regions.Region] | None, _: Gettext) -> str:
+    """Which page of a long list is showing: said in the text, where it is no button that
+    looks tappable and does nothing."""
+    if isinstance(view.question, RegionQuestion) and not matches:
+        _shown, number, pages = _region_page(view.session)
+    elif isinstance(view.question, ChoiceQuestion):
+        _page, number, pages = _choice_page(view, view.offered())
+    else:
+        return ""
+    return _("Page {n} of {total}").format(n=number + 1, total=pages) if pages > 1 else ""
+
+
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _answer_rows(
-    question: Question,
-    session: Session,
-    locale: str,
-    _: Gettext,
-    matches: list[regions.Region] | None,
+    view: _View, _: Gettext, matches: list[regions.Region] | None
 ) -> list[list[Button]]:
-    current = session.answers.get(question.id)
+    question, session = view.question, view.session
+    current = session.answers.get(view.key)
     if isinstance(question, SingleChoice):
         chosen = current.value if current else None
-        return [
-            [
-                _button(
-                    ("✅ " if c.id == chosen else "") + pick(c.label, locale),
-                    session,
-                    Action.CHOOSE,
-                    c.id,
-                )
-            ]
-            for c in question.choices
-        ]
+        return _choice_rows(view, Action.CHOOSE, lambda c: "✅ " if c.id == chosen else "", _)
     if isinstance(question, MultiChoice):
         picked = session.pending.get("picked")
         if picked is None:
             picked = current.value if current and isinstance(current.value, list) else []
-        rows = [
-            [
-                _button(
-                    ("✅ " if c.id in picked else "⬜ ") + pick(c.label, locale),
-                    session,
-                    Action.TOGGLE,
-                    c.id,
-                )
-            ]
-            for c in question.choices
-        ]
+        rows = _choice_rows(view, Action.TOGGLE, lambda c: "✅ " if c.id in picked else "⬜ ", _)
         rows.append([_button(_("Done ({n} chosen)").format(n=len(picked)), session, Action.DONE)])
         return rows
     if isinstance(question, YesNoQuestion):
@@ -217,6 +372,16 @@ def _answer_rows(
                 _button(_("No"), session, Action.NO),
             ]
         ]
+    if isinstance(question, AnotherRound):
+        label = _lowered(view.text(question.text))
+        return [
+            [
+                _button(_("➕ Add {label}").format(label=label), session, Action.YES),
+                _button(_("Done"), session, Action.NO),
+            ]
+        ]
+    if isinstance(question, AcknowledgeQuestion):
+        return [[_button(_("✅ OK"), session, Action.ACKNOWLEDGE)]]
     if isinstance(question, ScaleQuestion):
         return [
             [
@@ -227,6 +392,59 @@ def _answer_rows(
     if isinstance(question, RegionQuestion):
         return _region_rows(question, session, _, matches)
     return []
+
+
+def _choice_page(view: _View, offered: Sequence[Choice]) -> tuple[Sequence[Choice], int, int]:
+    """The choices on the page showing, the page's number (from 0) and the number of pages.
+    Without a page asked for, the page of the answer given before."""
+    if len(offered) <= LONG_LIST:
+        return offered, 0, 1
+    pages = -(-len(offered) // CHOICE_PAGE)
+    if "page" in view.session.pending:
+        number = int(view.session.pending["page"])
+    else:
+        current = view.session.answers.get(view.key)
+        chosen = current.value if current else None
+        ids = [c.id for c in offered]
+        number = ids.index(chosen) // CHOICE_PAGE if chosen in ids else 0
+    number = max(0, min(number, pages - 1))
+    return offered[number * CHOICE_PAGE : (number + 1) * CHOICE_PAGE], number, pages
+
+
+def _choice_rows(
+    view: _View, action: Action, mark: Callable[[Choice], str], _: Gettext
+) -> list[list[Button]]:
+    question = view.question
+    assert isinstance(question, ChoiceQuestion)
+    offered = view.offered()
+    shown, number, pages = _choice_page(view, offered)
+    filtered = question.choice_filter is not None
+    # Buttons name a choice by its place in the whole list when its id does not fit one, or
+    # when a cascading list uses the id twice.
+    places = {id(c): i for i, c in enumerate(question.choices)}
+    names = [c.id for c in question.choices] if filtered else []
+    rows = [
+        [
+            _named_button(
+                mark(c) + view.text(c.label),
+                view.session,
+                action,
+                c.id,
+                places[id(c)],
+                filtered and names.count(c.id) > 1,
+            )
+        ]
+        for c in shown
+    ]
+    if pages > 1:
+        # Words, not ◀️ ▶️: the ◀️ of Back sits just below (as on the region list).
+        paging = []
+        if number > 0:
+            paging.append(_button(_("« Previous"), view.session, Action.PAGE, number - 1))
+        if number < pages - 1:
+            paging.append(_button(_("Next »"), view.session, Action.PAGE, number + 1))
+        rows.append(paging)
+    return rows
 
 
 def _region_rows(
@@ -274,18 +492,45 @@ def _region_page(session: Session) -> tuple[tuple[regions.Region, ...], int, int
     return shown, min(int(session.pending.get("page", 0)), pages - 1), pages
 
 
-def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -> list[Button]:
+def _default_row(view: _View, _: Gettext) -> list[Button]:
+    """The form's default as a one-tap answer, while the question is unanswered."""
+    question, session = view.question, view.session
+    if question.default is None or view.key in session.answers or session.pending:
+        return []
+    shown = question.default
+    if isinstance(question, ChoiceQuestion):
+        names = shown.split() if isinstance(question, MultiChoice) else [shown]
+        labels = [view.text(c.label) for n in names if (c := question.choice(n)) is not None]
+        shown = ", ".join(labels) or shown
+    elif isinstance(question, DateQuestion):
+        with contextlib.suppress(ValueError):  # a default that is no date: shown as written
+            shown = long_date(date.fromisoformat(shown), view.locale)
+    label = _("✓ {answer}").format(answer=_shorten(shown, 40))
+    return [_button(label, session, Action.DEFAULT)]
+
+
+def _nav_row(view: _View, _: Gettext) -> list[Button]:
+    session, question = view.session, view.question
     row = []
     in_step = bool(session.pending.get("other_of") or session.pending.get("province"))
-    # The first question never has skip logic (it can only look back), so it always shows and
-    # every later question has one before it.
-    if in_step or survey.index(question.id) > 0:
+    if in_step or _has_previous(view):
         row.append(_button(_("◀️ Back"), session, Action.BACK))
-    if not question.required and not in_step:
+    # A question required only when its required_if holds offers Skip: when it holds, the
+    # tap answers with the form's required_message.
+    optional = not question.required or question.required_if is not None
+    if optional and not in_step and not isinstance(question, AnotherRound):
         row.append(_button(_("Skip ⏭"), session, Action.SKIP))
-    if question.id in session.answers and not in_step:
+    if view.key in session.answers and not in_step:
         row.append(_button(_("Keep ▶️"), session, Action.KEEP))
     return row
+
+
+def _has_previous(view: _View) -> bool:
+    if view.survey.plain:
+        # The first question never has skip logic (it can only look back), so it always shows
+        # and every later question has one before it.
+        return view.survey.index(view.question.id) > 0
+    return engine.previous_question(view.survey, view.session.answers, view.key) is not None
 
 
 # -- review and the end ------------------------------------------------------------------------
@@ -294,21 +539,38 @@ def _nav_row(survey: Survey, session: Session, question: Question, _: Gettext) -
 def review_screen(
     survey: Survey, session: Session, locale: str, _: Gettext
 ) -> tuple[str, Keyboard]:
+    """Every answer, each with its ✏️ button; a long form's review a page at a time, so that
+    it fits one message (a review that fits is shown whole, as it always was)."""
+    view = _ReviewView(survey, session, locale)
     shown = engine.asked(survey, session.answers)
-    lines = ["<b>" + escape(_("Please check your answers")) + "</b>", ""]
-    for number, slot in enumerate(shown, start=1):
-        question = slot.question
-        answer = session.answers.get(slot.key)
-        value = describe(question, answer, locale, _) if answer else _("(not answered)")
-        short = getattr(question, "short", None)
-        title = pick(short, locale) if short else _shorten(pick(question.text, locale), 60)
-        lines.append(
-            f"{number}. {escape(title)}\n    <b>{escape(_shorten(value, REVIEW_LINE_LIMIT))}</b>"
-        )
-    lines.append("")
-    lines.append(escape(_("Tap ✏️ and a number to change an answer, or Submit if all is correct.")))
-    edits = [_button(f"✏️ {i + 1}", session, Action.EDIT, q.id) for i, q in enumerate(shown)]
+    entries = [_review_line(view, number, slot, _) for number, slot in enumerate(shown, start=1)]
+    notes = _notes(view, NOTES_BUDGET // 4, REVIEW)
+    head = [*notes, ""] if notes else []
+    head.append("<b>" + escape(_("Please check your answers")) + "</b>")
+    foot = ["", escape(_("Tap ✏️ and a number to change an answer, or Submit if all is correct."))]
+    whole = sum(len(line) + 1 for line in [*entries, *head, *foot])
+    if whole <= MESSAGE_BUDGET and len(entries) <= REVIEW_WHOLE:
+        first, number, pages, page = 0, 0, 1, shown
+    else:
+        pages = -(-len(entries) // REVIEW_PAGE)
+        number = max(0, min(int(session.pending.get("page", 0)), pages - 1))
+        first = number * REVIEW_PAGE
+        page = shown[first : first + REVIEW_PAGE]
+        where = _("Page {n} of {total}").format(n=number + 1, total=pages)
+        head.append("<i>" + escape(where) + "</i>")
+    lines = [*head, "", *entries[first : first + len(page)], *foot]
+    edits = [
+        _named_button(f"✏️ {first + i + 1}", session, Action.EDIT, slot.key, first + i)
+        for i, slot in enumerate(page)
+    ]
     rows = [edits[i : i + 5] for i in range(0, len(edits), 5)]
+    if pages > 1:
+        paging = []
+        if number > 0:
+            paging.append(_button(_("« Previous"), session, Action.PAGE, number - 1))
+        if number < pages - 1:
+            paging.append(_button(_("Next »"), session, Action.PAGE, number + 1))
+        rows.append(paging)
     rows.append(
         [
             _button(_("◀️ Back"), session, Action.BACK),
@@ -316,6 +578,33 @@ def review_screen(
         ]
     )
     return "\n".join(lines), keyboard(rows)
+
+
+class _ReviewView(_View):
+    """The review: no question on screen, texts filled in as each line's own slot sees them."""
+
+    def __init__(self, survey: Survey, session: Session, locale: str) -> None:
+        self.survey, self.session, self.locale = survey, session, locale
+        self.key = REVIEW
+
+
+def _review_line(view: _ReviewView, number: int, slot: Slot, _: Gettext) -> str:
+    question = slot.question
+    answer = view.session.answers.get(slot.key)
+    value = describe(question, answer, view.locale, _) if answer else _("(not answered)")
+    if isinstance(question, AnotherRound):
+        title = _("Another {label}?").format(label=_lowered(view.text(question.text, slot.key)))
+    elif question.short:
+        title = pick(question.short, view.locale)
+    else:
+        title = _shorten(view.text(question.text, slot.key), 60)
+    if question.repeat:
+        rounds = [
+            _("{label} {n}").format(label=view.text(r.label, slot.key), n=n)
+            for r, n in engine.rounds_of(view.survey, slot.key)
+        ]
+        title = _shorten(" › ".join([*rounds, title]), 90)
+    return f"{number}. {escape(title)}\n    <b>{escape(_shorten(value, REVIEW_LINE_LIMIT))}</b>"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -365,3 +654,10 @@ def question_of(survey: Survey | None, session: Session | None) -> Question | No
     if survey is None or session is None or session.cursor == REVIEW:
         return None
     return survey.question(session.cursor)
+
+
+def asks_location(survey: Survey | None, session: Session | None) -> bool:
+    """Whether the screen waits for a location: Telegram's location button belongs under it."""
+    if session is None or session.pending.get("confirm_cancel"):
+        return False
+    return isinstance(question_of(survey, session), LocationQuestion)

@@ -68,4 +68,15 @@ def place(geopoint: str) -> str:
     """A stored location ("lat lon altitude accuracy", XLSForm's geopoint) as people write a
     point: "-8.65, 115.22". Altitude and accuracy mean nothing to the person who shared it."""
     parts = geopoint.split()
-    return f"{parts[0]}, {parts[1]}" if len(parts) >= 2 else geopoint
+    if len(parts) < 2:
+        return geopoint
+    return f"{_degrees(parts[0])}, {_degrees(parts[1])}"
+
+
+def _degrees(text: str) -> str:
+    """-8.650000 as -8.65: the zeros a stored point is padded with say nothing."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return f"{value:.6f}".rstrip("0").rstrip(".")

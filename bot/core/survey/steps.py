@@ -228,6 +228,11 @@ def _tap_review(survey: Survey, session: Session, action: Action, arg: str) -> S
         keep = engine.relevant_answers(survey, session.answers)
         drop = [q for q in session.answers if q not in keep]
         return Submit(session, drop, engine.computed(survey, keep))
+    if action is Action.PAGE:  # another page of a long form's review
+        page = _number(arg)
+        if page is None:
+            return Unfit()
+        return _show(session, pending={"page": page})
     raise Invalid("review.buttons")
 
 
