@@ -5,10 +5,12 @@ travels as Telegram carries it (getFile, then the file URL) in the fake Telegram
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from bot.config import Settings
@@ -45,6 +47,11 @@ async def upload(user: FakeUser, name: str, content: bytes | None = None) -> Non
 def forms(settings: Settings) -> list[tuple[str, int, str]]:
     found = rows(settings, "SELECT survey_id, version, status FROM survey_forms ORDER BY id")
     return [(r["survey_id"], r["version"], r["status"]) for r in found]
+
+
+def kept(settings: Settings) -> Iterator[Path]:
+    """The received forms waiting on disk for 'import without those parts'."""
+    return (settings.database_path.parent / "xlsforms").iterdir()
 
 
 def draft_message(user: FakeUser) -> dict[str, Any]:
@@ -130,3 +137,154 @@ async def test_a_whole_form_is_a_draft_tried_without_counting_then_published(
     assert {tuple(r) for r in counted} == {(RESPONDENT, "submitted"), (STAFF, "in_progress")}
     progress = await bot.services.results.repo.progress()
     assert progress["cascading_selects1"] == (2, 1)
+
+
+async def test_a_form_with_parts_chat_cannot_run_is_refused_until_imported_without_them(
+    bot: Bot, staff_settings: Settings
+) -> None:
+    staff = bot.user(STAFF, "en")
+    await upload(staff, "widgets.xls")
+    report = staff.messages[-2]["text"]
+    assert report.split("\n")[0] == "📄 “widgets” (id widgets)"
+    assert "Parts chat cannot run: 6" in report
+    assert "• Row 13, my_image: a photo answer is not supported in chat surveys yet" in report
+    assert report.endswith("read as empty where the form uses them.")
+    assert staff.buttons(staff.messages[-2]) == ["Import without those parts"]
+    [file] = staff.files()
+    assert b"row 18, dateTime: a date-and-time answer is not supported" in file.content
+    assert forms(staff_settings) == []  # refused as a whole: nothing stored
+    assert len(list(kept(staff_settings))) == 1  # the file waits for the button
+
+    await staff.tap("Import without those parts", staff.messages[-2])
+    assert staff.buttons(staff.messages[-5]) == []  # the report stays, its button gone
+    assert "Parts left out: 6" in staff.messages[-3]["text"]
+    assert b"6 part(s) left out" in staff.files()[-1].content
+    assert staff.text.startswith("📝 Draft: “widgets”, version 1")
+    assert "Left out: dateTime, my_audio, my_barcode, my_image, my_time, my_video." in staff.text
+    assert forms(staff_settings) == [("widgets", 1, "draft")]
+    assert list(kept(staff_settings)) == []  # imported: no file waits any more
+    # The refused file's button is for that file only: a forged digest is no longer active.
+    await staff.deliver(staff.callback_update("xf:0123456789abcdef", staff.messages[-1]))
+    assert bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"] == (
+        "That button is no longer active."
+    )
+
+
+async def test_files_pyxform_refuses_or_that_are_no_form(
+    bot: Bot, staff_settings: Settings
+) -> None:
+    staff = bot.user(STAFF)
+    await upload(staff, "liberiaCoverage.xlsx")
+    lines = staff.text.split("\n")
+    assert lines[0] == "❌ “liberiaCoverage.xlsx” tidak bisa diimpor. Pembaca XLSForm menyatakan:"
+    assert lines[1].startswith("[row : 126] On the 'choices' sheet, the 'name' value is invalid.")
+    await upload(staff, "survei.xlsx", b"question,type\nname,text\n")
+    assert staff.text == (
+        "Berkas ini bukan spreadsheet Excel. Silakan kirim formulirnya sebagai berkas .xlsx "
+        "atau .xls, seperti yang disimpan Excel, KoboToolbox, atau ODK."
+    )
+    fetched = len(bot.telegram.calls_to("getFile"))
+    await upload(staff, "besar.xlsx", b"x" * (MAX_BYTES + 1))
+    assert staff.text == "Berkas ini 5.000.001 byte; formulir paling besar 5.000.000 byte."
+    assert len(bot.telegram.calls_to("getFile")) == fetched  # not even downloaded
+    assert forms(staff_settings) == []
+    assert staff.files() == []
+
+
+async def test_anyone_else_s_spreadsheet_and_forged_buttons_do_nothing(
+    bot: Bot, staff_settings: Settings
+) -> None:
+    staff = bot.user(STAFF)
+    await upload(staff, "choice_filter_test.xlsx")
+    draft = draft_message(staff)
+    visitor = bot.user(VISITOR)
+    await visitor.send("/start")
+    before = len(visitor.messages)
+    await upload(visitor, "liberiaStdForm.xlsx")
+    assert len(visitor.messages) == before + 1  # the usual reply to a file
+    assert "Liberia" not in visitor.text
+    assert len(bot.telegram.calls_to("getFile")) == 1  # staff's only
+    for data in ("xfd:p:1:cascading_selects1", "xfd:d:1:cascading_selects1", "xfp:x", "xf:ab"):
+        await visitor.deliver(visitor.callback_update(data, visitor.messages[-1]))
+        answer = bot.telegram.calls_to("answerCallbackQuery")[-1]
+        assert answer.params["text"] == "Tombol ini sudah tidak berlaku."
+    assert forms(staff_settings) == [("cascading_selects1", 1, "draft")]
+    assert [r["action"] for r in rows(staff_settings, "SELECT action FROM audit_log")] == [
+        "survey_imported"
+    ]
+    # Discarded, the draft's buttons are stale for staff too.
+    await staff.tap("🗑 Buang", draft)
+    assert same_message(staff, draft)["text"] == (
+        "🗑 Versi 1 dari “cascading_selects1” sudah dibuang. Tidak ada yang melihatnya."
+    )
+    await staff.deliver(staff.callback_update("xfd:p:1:cascading_selects1", draft))
+    answer = bot.telegram.calls_to("answerCallbackQuery")[-1]
+    assert answer.params["text"] == "Tombol ini sudah tidak berlaku."
+    assert forms(staff_settings) == [("cascading_selects1", 1, "discarded")]
+
+
+def retitled(title: str) -> bytes:
+    """choice_filter_test.xlsx with another title: new bytes, the same form id."""
+    book = openpyxl.load_workbook(CORPUS / "choice_filter_test.xlsx")
+    book["settings"]["A2"] = title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_publishing_over_a_live_version_asks_first_and_the_half_way_finish_on_it(
+    bot: Bot, staff_settings: Settings
+) -> None:
+    staff = bot.user(STAFF)
+    await upload(staff, "choice_filter_test.xlsx")
+    await staff.tap("✅ Terbitkan")  # nothing live yet: published at once
+    assert forms(staff_settings) == [("cascading_selects1", 1, "live")]
+    await upload(staff, "choice_filter_test.xlsx")  # the same bytes again
+    assert staff.text == (
+        "Berkas ini sudah terbit sebagai versi 1. Tautannya:\n"
+        "https://t.me/berdaya_test_bot?start=cascading_selects1"
+    )
+    respondent = bot.user(RESPONDENT)
+    await respondent.send("/start cascading_selects1")
+    await respondent.tap("Setuju")
+    await respondent.tap("Texas")  # half-way through version 1
+
+    await upload(staff, "survei-v2.xlsx", retitled("Kabupaten dan kota"))
+    assert staff.text.startswith("📝 Draf: “Kabupaten dan kota”, versi 2")
+    draft = draft_message(staff)
+    await staff.tap("✅ Terbitkan", draft)
+    asked = same_message(staff, draft)
+    assert asked["text"] == (
+        "Versi 1 survei ini sedang berjalan. Menerbitkan versi 2 menggantikannya untuk "
+        "responden baru. Orang yang sedang mengisi versi 1: 1. Mereka menyelesaikannya di "
+        "versi itu, dan jawabannya tetap tersimpan sebagai versi 1."
+    )
+    assert staff.buttons(asked) == ["✅ Ya, terbitkan versi 2", "◀️ Nanti saja"]
+    await staff.tap("◀️ Nanti saja", asked)
+    assert same_message(staff, draft)["text"].startswith("📝 Draf: “Kabupaten dan kota”")
+    assert forms(staff_settings)[-1] == ("cascading_selects1", 2, "draft")
+    await staff.tap("✅ Terbitkan", draft)
+    await staff.tap("✅ Ya, terbitkan versi 2", same_message(staff, draft))
+    assert same_message(staff, draft)["text"].startswith(
+        "✅ “Kabupaten dan kota” versi 2 sudah terbit."
+    )
+    assert forms(staff_settings) == [
+        ("cascading_selects1", 1, "retired"),
+        ("cascading_selects1", 2, "live"),
+    ]
+    # The respondent finishes on version 1; the next one gets version 2.
+    await respondent.tap(respondent.buttons()[0])
+    await respondent.tap(respondent.buttons()[0])
+    await respondent.tap("✅ Kirim")
+    late = bot.user(RESPONDENT + 1)
+    await late.send("/start cascading_selects1")
+    await late.tap("Setuju")
+    assert late.text.startswith("Pertanyaan 1 dari 3")
+    versions = rows(
+        staff_settings,
+        "SELECT user_id, survey_version, status FROM responses ORDER BY user_id",
+    )
+    assert [tuple(r) for r in versions] == [
+        (RESPONDENT, 1, "submitted"),
+        (RESPONDENT + 1, 2, "in_progress"),
+    ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import shutil
 from html import escape
 from pathlib import Path
 
@@ -76,45 +77,47 @@ async def _receive(context: ContextTypes.DEFAULT_TYPE, w: Who, document: Documen
         await send(context, w.chat_id, escape(text))
         return
     suffix = ".xls" if (document.file_name or "").lower().endswith(".xls") else ".xlsx"
-    name = document.file_name or f"form{suffix}"
-    path = await asyncio.to_thread(_keep, folder(context), data, suffix, name)
+    path = await asyncio.to_thread(_keep, folder(context), data, suffix, document.file_name or "")
     if not await asyncio.to_thread(_spreadsheet, path):
-        path.unlink(missing_ok=True)
+        await asyncio.to_thread(_forget, path)
         text = _(
             "This file is not an Excel spreadsheet. Please send the form as an .xlsx or .xls "
             "file, as Excel, KoboToolbox or ODK save it."
         )
         await send(context, w.chat_id, escape(text))
         return
-    await import_form(context, w, path, name, without=False)
+    await import_form(context, w, path, path.name, without=False)
 
 
 def _keep(where: Path, data: bytes, suffix: str, name: str) -> Path:
-    """The file on disk, with the name staff gave it beside it (the catalog records it)."""
-    where.mkdir(parents=True, exist_ok=True)
-    path = where / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    """The file on disk under the name staff gave it (pyxform takes a form's id from the file
+    name when its settings sheet has none), in a folder named by its SHA-256."""
+    base = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .")[:100] or "form"
+    if not base.lower().endswith(suffix):
+        base += suffix
+    home = where / hashlib.sha256(data).hexdigest()
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / base
     if not path.exists():
-        partial = path.with_suffix(".part")
+        partial = home / (base + ".part")
         partial.write_bytes(data)
         partial.replace(path)  # whole or not at all
-    path.with_suffix(".name").write_text(name, encoding="utf-8")
     return path
 
 
-def _name_of(path: Path) -> str:
-    try:
-        return path.with_suffix(".name").read_text(encoding="utf-8").strip() or path.name
-    except OSError:
-        return path.name
+def _forget(path: Path) -> None:
+    """A kept file no button needs any more: stored as a draft, or refused for good."""
+    shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def _waiting(context: ContextTypes.DEFAULT_TYPE, digest: str) -> Path | None:
     """The kept file a button names, if it is still there."""
     if not _DIGEST.fullmatch(digest):
         return None
-    for path in sorted(folder(context).glob(f"{digest}*")):
-        if path.suffix in SUFFIXES:
-            return path
+    for home in sorted(folder(context).glob(f"{digest}*")):
+        for path in sorted(home.iterdir()):
+            if path.suffix.lower() in SUFFIXES:
+                return path
     return None
 
 
@@ -126,6 +129,10 @@ async def import_form(
     result = await drafts.catalog(context).import_file(
         path, by=w.user_id, without_unsupported=without, name=name
     )
+    if result.outcome is not Outcome.UNSUPPORTED:
+        # Only a refused form waits for "import without those parts"; the catalog keeps what
+        # it imported (the survey, the file's name and digest).
+        await asyncio.to_thread(_forget, path)
     if result.report is None:  # pyxform refused it: its own words name the row
         refusal = _("“{name}” cannot be imported. The XLSForm reader says:").format(name=name)
         text = f"❌ {escape(refusal)}\n<code>{escape(result.reason)}</code>"
@@ -141,7 +148,14 @@ async def import_form(
         )
         text += "\n\n" + escape(why)
         markup = keyboard(
-            [[button(_("Import without those parts"), FormImport(path.name[:DIGEST]).pack())]]
+            [
+                [
+                    button(
+                        _("Import without those parts"),
+                        FormImport(path.parent.name[:DIGEST]).pack(),
+                    )
+                ]
+            ]
         )
     elif result.outcome is Outcome.TAKEN:
         taken = _(
@@ -185,7 +199,7 @@ async def on_import_without(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     await toast(update)
     query = update.callback_query
     await drop_buttons(context, query.message if query else None)
-    await import_form(context, w, path, _name_of(path), without=True)
+    await import_form(context, w, path, path.name, without=True)
 
 
 def register(app: Application) -> None:
