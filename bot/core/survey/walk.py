@@ -46,6 +46,8 @@ _ROUND = re.compile(r"^(.+)\[([0-9]{1,4})\]$")
 
 def key_of(chain: tuple[str, ...], rounds: tuple[int, ...], last: str) -> str:
     """An answer's key: "q", "rep[2]/q", "outer[1]/inner[3]/q" ("+" for "another round?")."""
+    if not chain:
+        return last
     return "".join(f"{r}[{n}]/" for r, n in zip(chain, rounds, strict=True)) + last
 
 
@@ -89,6 +91,8 @@ class Walk:
     # Keys of the slots shown: a repeat read from outside takes only rounds that exist now
     # (answers to a round since removed, by a smaller count, are not summed).
     present: set[str] = field(default_factory=set)
+    # The keys shown of each question inside a repeat, in the order asked (round by round).
+    rounds: dict[str, list[str]] = field(default_factory=dict)
     calculated: dict[str, Value] = field(default_factory=dict)
 
     # -- values, as expressions read them -----------------------------------------------
@@ -111,26 +115,19 @@ class Walk:
 
     def read(self, name: str, chain: tuple[str, ...], rounds: tuple[int, ...]) -> Value:
         """`${name}` seen from a slot inside the repeats `chain`, in `rounds`."""
-        candidates = self.survey.by_ref.get(name)
-        if not candidates:
+        found = _resolve(self.survey, name, chain)
+        if found is None:
             return ""
-        question = next((q for q in candidates if q.repeat == (chain or (None,))[-1]), None)
-        question = question or candidates[0]
-        own = tuple(r.id for r in self.survey.chain(question.repeat))
-        shared = 0
-        while shared < min(len(own), len(chain)) and own[shared] == chain[shared]:
-            shared += 1
+        qid, own, shared = found
+        if not own:  # nearly always: a question outside any repeat
+            return self.value(qid)
         if shared == len(own):  # this round's answer (or a question outside any repeat)
-            return self.value(key_of(own, rounds[:shared], question.id))
-        # A repeat this slot is not in: every round's answer, in order.
+            return self.value(key_of(own, rounds[:shared], qid))
+        # A repeat this slot is not in: every round's answer, in the order asked.
         prefix = key_of(own[:shared], rounds[:shared], "")
-        depth = len(own)
-        found = []
-        for key in self.present:
-            last = key.rsplit("/", 1)[-1]
-            if key.startswith(prefix) and last == question.id and key.count("/") == depth:
-                found.append((tuple(n for _, n in rounds_in(key)), key))
-        return tuple(text(self.value(key)) for _, key in sorted(found))
+        return tuple(
+            text(self.value(key)) for key in self.rounds.get(qid, ()) if key.startswith(prefix)
+        )
 
     # -- the walk -----------------------------------------------------------------------
 
@@ -166,6 +163,8 @@ class Walk:
                 )
             self.shown.append(Slot(key, node, rounds))
             self.present.add(key)
+            if rounds:
+                self.rounds.setdefault(node.id, []).append(key)
 
     def _repeat(self, block: Block, chain: tuple[str, ...], rounds: tuple[int, ...]) -> None:
         repeat = block.repeat
@@ -189,6 +188,30 @@ class Walk:
             answer = self.answers.get(key)
             if answer is None or answer.value is not True:
                 return
+
+
+def _resolve(
+    survey: Survey, name: str, chain: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], int] | None:
+    """Which question `${name}` means from inside the repeats `chain` (a name two groups use
+    means the one in the same repeat), the repeats around it, and how many of them the two
+    share. Remembered per survey: a walk asks this thousands of times."""
+    memo = survey.most_shown_memo
+    cache_key = ("ref", name, chain)
+    if cache_key in memo:
+        return memo[cache_key]  # type: ignore[return-value]
+    candidates = survey.by_ref.get(name)
+    found: tuple[str, tuple[str, ...], int] | None = None
+    if candidates:
+        inner = chain[-1] if chain else None
+        question = next((q for q in candidates if q.repeat == inner), candidates[0])
+        own = tuple(r.id for r in survey.chain(question.repeat))
+        shared = 0
+        while shared < min(len(own), len(chain)) and own[shared] == chain[shared]:
+            shared += 1
+        found = (question.id, own, shared)
+    memo[cache_key] = found  # type: ignore[assignment]
+    return found
 
 
 class _Values(Mapping[str, Value]):

@@ -35,7 +35,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -120,8 +120,13 @@ class Expression:
     tree: Node
     references: frozenset[str]
     columns: frozenset[str] = frozenset()  # choice sheet columns a choice_filter reads
+    # The tree turned into nested Python closures once, at parse time: evaluating then walks
+    # no tree and asks no isinstance (an imported form evaluates hundreds per answer).
+    run: Callable[[Scope], Value] | None = field(default=None, compare=False, repr=False)
 
     def evaluate(self, scope: Scope) -> Value:
+        if self.run is not None:
+            return self.run(scope)
         return _evaluate(self.tree, scope)
 
     def holds(self, scope: Scope) -> bool:
@@ -392,7 +397,8 @@ def parse(source: str, *, choice_filter: bool = False) -> Expression:
         raise ExpressionError(f"{_NOT_IN_CHAT['instance']} at character {lookup.start() + 1}")
     parser = _Parser(source, choice_filter)
     tree = parser.parse()
-    return Expression(source, tree, frozenset(parser.references), frozenset(parser.columns))
+    references, columns = frozenset(parser.references), frozenset(parser.columns)
+    return Expression(source, tree, references, columns, _compile(tree))
 
 
 # -- values ------------------------------------------------------------------------------
@@ -498,6 +504,46 @@ def _evaluate(node: Node, scope: Scope) -> Value:
             return _compare(node.op, ev(node.left), ev(node.right))
         return _arithmetic(node.op, ev(node.left), ev(node.right))
     return _FUNCTION_BODIES[node.name](node.args, ev, scope)
+
+
+Compiled = Callable[[Scope], Value]
+
+
+def _compile(node: Node) -> Compiled:
+    """The closure that evaluates `node` as `_evaluate` does (the two must agree: the table
+    tests run both)."""
+    if isinstance(node, Literal):
+        value = node.value
+        return lambda scope: value
+    if isinstance(node, Ref):
+        name = node.name
+        return lambda scope: scope.values.get(name, "")
+    if isinstance(node, Current):
+        return lambda scope: scope.current
+    if isinstance(node, Column):
+        column = node.name
+        return lambda scope: (scope.row or {}).get(column, "")
+    if isinstance(node, Parent):
+        return lambda scope: float(scope.position)
+    if isinstance(node, Unary):
+        operand = _compile(node.operand)
+        return lambda scope: -number(operand(scope))
+    if isinstance(node, Binary):
+        left, right, op = _compile(node.left), _compile(node.right), node.op
+        if op == "and":
+            return lambda scope: truth(left(scope)) and truth(right(scope))
+        if op == "or":
+            return lambda scope: truth(left(scope)) or truth(right(scope))
+        if op in ("=", "!=", "<", "<=", ">", ">="):
+            return lambda scope: _compare(op, left(scope), right(scope))
+        return lambda scope: _arithmetic(op, left(scope), right(scope))
+    body, args = _FUNCTION_BODIES[node.name], node.args
+    parts = {arg: _compile(arg) for arg in args}
+
+    def call(scope: Scope) -> Value:
+        return body(args, lambda arg: parts[arg](scope), scope)
+
+    return call
 
 
 Evaluator = Callable[[Node], Value]
