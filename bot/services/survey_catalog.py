@@ -65,8 +65,13 @@ class Imported:
     taken_by: str = ""  # TAKEN: the YAML survey or form that has the id
 
     @property
-    def stored(self) -> bool:
-        return self.form is not None
+    def draft(self) -> StoredForm | None:
+        """The draft there is to preview and publish (a new one, or the same file's)."""
+        return self.form if self.form is not None and self.form.status == "draft" else None
+
+    @property
+    def refusal(self) -> str:
+        return self.reason
 
 
 @dataclass(frozen=True)
