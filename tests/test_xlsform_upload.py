@@ -6,6 +6,9 @@ travels as Telegram carries it (getFile, then the file URL) in the fake Telegram
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +20,13 @@ from bot.config import Settings
 from bot.testing import harness
 from bot.testing.harness import Bot, FakeUser, running_bot
 from conversations.surveys_admin.upload import MAX_BYTES
+from tests.conftest import TEST_SURVEYS
 from tests.helpers import clock_at, no_refusals, rows
 from tests.test_events_chat import NOW
 
 STAFF, VISITOR, RESPONDENT = 960, 961, 962
-CORPUS = Path(__file__).resolve().parent / "xlsforms"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "xlsforms"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -288,3 +293,48 @@ async def test_publishing_over_a_live_version_asks_first_and_the_half_way_finish
         (RESPONDENT, 1, "submitted"),
         (RESPONDENT + 1, 2, "in_progress"),
     ]
+
+
+def _simulate(args: list[str], keys: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_BOT_TOKEN", "SURVEYS_DIR"}}
+    env.update(SURVEYS_DIR=str(TEST_SURVEYS), PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "simulate", *args],
+        input=keys,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=90,
+    )
+
+
+def test_the_simulator_tries_an_xlsform_without_a_token(tmp_path: Path) -> None:
+    # consent, then Texas, King, Dumont (the first choice each time), then send
+    keys = "1\n1\n1\n1\n5\n:q\n"
+    result = _simulate(["--xlsform", str(CORPUS / "choice_filter_test.xlsx")], keys, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Form 'cascading_selects1': cascading selects\n")
+    assert "Every part of this form can run in chat." in out
+    assert "Pertanyaan 3 dari 3\ncity" in out
+    assert "Periksa kembali jawaban Anda" in out and "Dumont" in out
+    assert "Terima kasih" in out
+    assert "Bye." in out
+
+
+def test_the_simulator_says_why_a_form_cannot_run(tmp_path: Path) -> None:
+    widgets = str(CORPUS / "widgets.xls")
+    refused = _simulate(["--xlsform", widgets], "", tmp_path)
+    assert refused.returncode == 1
+    assert "row 13, my_image: a photo answer is not supported" in refused.stdout
+    assert "--without-unsupported" in refused.stderr
+    without = _simulate(
+        ["--xlsform", widgets, "--without-unsupported", "--lang", "en"], "", tmp_path
+    )
+    assert without.returncode == 0, without.stderr
+    assert "6 part(s) left out (chat cannot run them):" in without.stdout
+    assert "Before we start: your data" in without.stdout
+    broken = _simulate(["--xlsform", str(CORPUS / "liberiaCoverage.xlsx")], "", tmp_path)
+    assert broken.returncode == 2
+    assert "liberiaCoverage.xlsx cannot be imported: [row : 126]" in broken.stderr

@@ -1,4 +1,5 @@
 """`python -m bot simulate [SURVEY]`: try a survey in the terminal, no token, no network.
+`python -m bot simulate --xlsform FILE [--without-unsupported]` tries an XLSForm the same way.
 
 The real handlers run against the in-process fake Telegram the tests use. Buttons are shown
 numbered: type the number to tap one, or type text as a respondent would. Commands work as in
@@ -18,6 +19,7 @@ from typing import Any
 
 from bot.config import ConfigError, load_settings
 from bot.core.survey.loader import SurveyFileError
+from bot.services.survey_catalog import Outcome, describe
 from bot.testing.fake_telegram import TEST_TOKEN
 from bot.testing.harness import FakeUser, running_bot
 
@@ -59,7 +61,40 @@ class Screen:
             print(f"  (notification: {calls[-1].params['text']})", file=out)
 
 
-async def simulate(survey: str | None, language: str, out: Any = sys.stdout) -> int:
+async def _import(bot: Any, path: Path, without: bool, out: Any) -> str | int:
+    """Import and publish an XLSForm in the simulator's throwaway database, as staff would in
+    the chat: the report first. The survey's id; or, when it cannot run (said why), the exit
+    status of `python -m bot surveys import`: 1 for parts chat cannot run, 2 for no form."""
+    result = await bot.services.survey_catalog.import_file(
+        path, by=None, without_unsupported=without
+    )
+    if result.report is None:
+        print(f"{path.name} cannot be imported: {result.reason}", file=sys.stderr)
+        return 2
+    for line in describe(result.report, left_out=without):
+        print(line, file=out)
+    if result.outcome is Outcome.UNSUPPORTED:
+        print(
+            "Nothing was imported. Try it without the parts listed: --without-unsupported",
+            file=sys.stderr,
+        )
+        return 1
+    if result.form is None:  # not a survey the bot can run, or its id is a YAML survey's
+        why = result.reason or f"its id is already used by {result.taken_by!r}"
+        print(f"{path.name} cannot be imported: {why}", file=sys.stderr)
+        return 2
+    await bot.services.survey_catalog.publish(result.form, by=None)
+    return str(result.form.survey_id)
+
+
+async def simulate(
+    survey: str | None,
+    language: str,
+    out: Any = sys.stdout,
+    *,
+    xlsform: Path | None = None,
+    without_unsupported: bool = False,
+) -> int:
     with tempfile.TemporaryDirectory(prefix="berdaya-sim-") as tmp:
         try:
             settings = load_settings(
@@ -75,6 +110,11 @@ async def simulate(survey: str | None, language: str, out: Any = sys.stdout) -> 
             print(exc, file=sys.stderr)
             return 2
         try:
+            if xlsform is not None:
+                imported = await _import(bot, xlsform, without_unsupported, out)
+                if isinstance(imported, int):
+                    return imported
+                survey = imported
             if survey and bot.services.surveys.survey_for_payload(survey) is None:
                 known = ", ".join(sorted(bot.services.surveys.surveys))
                 print(f"Unknown survey {survey!r}. Surveys: {known}", file=sys.stderr)
@@ -114,8 +154,28 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("survey", nargs="?", help="survey id or start payload, e.g. bpjs")
     parser.add_argument(
+        "--xlsform", type=Path, help="an XLSForm (.xlsx / .xls) to import and try instead"
+    )
+    parser.add_argument(
+        "--without-unsupported",
+        action="store_true",
+        help="import the XLSForm without the parts chat cannot run (listed in its report)",
+    )
+    parser.add_argument(
         "--lang", default="id", choices=["id", "en"], help="the respondent's Telegram language"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    return asyncio.run(simulate(args.survey, args.lang))
+    if args.xlsform is not None and args.survey:
+        parser.error("give a survey or --xlsform, not both")
+    if args.xlsform is not None and not args.xlsform.is_file():
+        print(f"There is no file at {args.xlsform}.", file=sys.stderr)
+        return 2
+    return asyncio.run(
+        simulate(
+            args.survey,
+            args.lang,
+            xlsform=args.xlsform,
+            without_unsupported=args.without_unsupported,
+        )
+    )
