@@ -18,6 +18,7 @@ import pytest
 
 from bot.config import Settings
 from bot.testing import harness
+from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from conversations.surveys_admin.upload import MAX_BYTES
 from tests.conftest import TEST_SURVEYS
@@ -338,3 +339,32 @@ def test_the_simulator_says_why_a_form_cannot_run(tmp_path: Path) -> None:
     broken = _simulate(["--xlsform", str(CORPUS / "liberiaCoverage.xlsx")], "", tmp_path)
     assert broken.returncode == 2
     assert "liberiaCoverage.xlsx cannot be imported: [row : 126]" in broken.stderr
+
+
+async def test_a_preview_survives_a_restart_and_ends_with_its_draft(
+    staff_settings: Settings,
+) -> None:
+    telegram = FakeTelegram()
+    async with running_bot(staff_settings, telegram, clock=clock_at(NOW)) as first:
+        staff = first.user(STAFF)
+        await staff.send("/privasi")  # no consent yet: agree on the notice the preview shows
+        await upload(staff, "choice_filter_test.xlsx")
+        await staff.tap("👀 Coba dulu")
+        await staff.tap("Setuju")
+        await staff.tap("👀 Coba dulu", draft_message(staff))
+        await staff.tap("Texas")
+        assert staff.text.startswith("Pertanyaan 2 dari 3")
+        no_refusals(first)
+    async with running_bot(staff_settings, telegram, clock=clock_at(NOW)) as second:
+        staff = second.user(STAFF)
+        await staff.tap("King")  # the restart changed nothing for whoever was trying it
+        assert staff.text.startswith("Pertanyaan 3 dari 3")
+        question = staff.last
+        await staff.tap("🗑 Buang", draft_message(staff))
+        # With its draft gone, the preview ends at its next step, its answers deleted.
+        await staff.tap("Dumont", question)
+        assert staff.text.startswith("Tidak ada survei yang sedang diisi.")
+        [tried] = rows(staff_settings, "SELECT status FROM responses")
+        assert tried["status"] == "cancelled"
+        assert rows(staff_settings, "SELECT * FROM answers") == []
+        no_refusals(second)

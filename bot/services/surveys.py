@@ -99,8 +99,10 @@ class SurveyService:
         # The location question whose Telegram location button is under a person's chat.
         self._keyboards: LRUCache[int, str] = LRUCache(CACHED_PEOPLE)
         self._payloads = {p: s.id for s in surveys.values() for p in s.payloads()}
-        # Drafts being tried by staff, by their preview id (conversations/surveys_admin).
+        # Drafts being tried by staff, by their preview id (conversations/surveys_admin),
+        # and how to make one again after a restart (None: the draft is gone).
         self.previews: dict[str, Survey] = {}
+        self.preview_loader: Callable[[str], Awaitable[Survey | None]] | None = None
 
     # -- finding surveys and sessions ----------------------------------------------------
 
@@ -145,8 +147,15 @@ class SurveyService:
         for payload in survey.payloads():
             self._payloads[payload] = survey.id
 
-    def _known(self, survey_id: str) -> bool:
-        return survey_id in self.surveys or survey_id in self.previews
+    async def _preview_at_hand(self, preview_id: str) -> bool:
+        """Whether a preview's draft can be shown: tried since the start, or (after a
+        restart) still a draft, made again by the loader."""
+        if preview_id in self.previews:
+            return True
+        found = await self.preview_loader(preview_id) if self.preview_loader else None
+        if found is not None:
+            self.previews[preview_id] = found
+        return found is not None
 
     def drop_preview(self, preview_id: str) -> None:
         """A draft no longer to be tried (published or discarded): whoever is trying it
@@ -166,9 +175,9 @@ class SurveyService:
         else:
             session = await self.responses.open_session(user_id)
             if session is not None and session.survey_id.startswith(PREVIEW):
-                if not self._known(session.survey_id):
-                    # A preview outlived its draft (discarded, published, or the bot
-                    # restarted): it was a try-out, so it ends, its answers deleted.
+                if not await self._preview_at_hand(session.survey_id):
+                    # A preview outlived its draft (published or discarded): it was a
+                    # try-out, so it ends, its answers deleted.
                     await self.responses.cancel(session, now, session.rev)
                     session = None
             elif session is not None and not await self._loadable(session):

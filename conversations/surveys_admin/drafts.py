@@ -13,6 +13,7 @@ they confirm. The deep link of the survey is the form's id: t.me/<bot>?start=<id
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import Update
@@ -104,6 +105,20 @@ def preview_copy(survey: Survey, draft: StoredForm, i18n: I18n) -> Survey:
     thanks = {locale: i18n.gettext(locale)(PREVIEW_END) for locale in LOCALES}
     changes = {"id": preview_id(draft), "title": title, "thanks": thanks, "allow_multiple": True}
     return survey.model_copy(update=changes)
+
+
+def preview_loader(forms: SurveyCatalog, i18n: I18n) -> Callable[[str], Awaitable[Survey | None]]:
+    """How SurveyService makes a preview again after a restart: from its id, the draft (if
+    it is still one), so whoever was trying it goes on where they were."""
+
+    async def load(preview: str) -> Survey | None:
+        version, _, survey_id = preview.removeprefix(PREVIEW).partition(":")
+        form = await forms.get(survey_id, int(version)) if version.isdigit() else None
+        if form is None or form.status != DRAFT:
+            return None
+        return preview_copy(await forms.survey(form), form, i18n)
+
+    return load
 
 
 async def _found(context: ContextTypes.DEFAULT_TYPE, tap: FormDraft | None) -> StoredForm | None:
@@ -240,6 +255,8 @@ async def on_announce(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who
 
 
 def register(app: Application) -> None:
-    staff = app.bot_data[KEY].staff
+    svc = app.bot_data[KEY]
+    svc.surveys.preview_loader = preview_loader(svc.survey_catalog, svc.i18n)
+    staff = svc.staff
     app.add_handler(StaffButtonHandler(staff, on_draft, pattern=FormDraft.pattern))
     app.add_handler(StaffButtonHandler(staff, on_announce, pattern=FormAnnounce.pattern))
