@@ -17,7 +17,7 @@ from bot.core.survey import engine
 from bot.core.survey.model import Survey
 from bot.core.xlsform.convert import Unsupported, convert
 from bot.core.xlsform.reader import FormError, read
-from tests.xlsform_player import play_in_core
+from bot.testing.player import play_in_core
 
 CORPUS = Path(__file__).parent / "xlsforms"
 FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in {".xlsx", ".xls"})

@@ -1,15 +1,18 @@
-"""A respondent who answers any imported form validly: for tests that play real XLSForms.
+"""A respondent who answers any survey validly: for tests and benchmarks that play real forms.
 
 `next_move` looks at the question on screen (the slot, the answers so far) and picks an answer
 the form will take: a choice the choice_filter offers, a number or a text its constraint
 accepts (tried against the form's own constraint through the engine), a location, "no more
 rounds". Counts are kept small, so repeats end. The same moves are played in the pure core
-(`play_in_core`) and, by the chat tests, as taps and messages through the real Application.
+(`play_in_core`) and through the real Application (`play_in_chat`): as a person would, by
+tapping the button that carries the answer (turning the pages of a long list when it is not
+on the first), typing numbers, dates and texts, sharing a location.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +22,8 @@ from bot.core.survey.actions import Action
 from bot.core.survey.engine import REVIEW, Answer
 from bot.core.survey.model import ChoiceQuestion, IntegerQuestion, MultiChoice, Survey
 from bot.core.survey.session import Session
+from bot.testing.harness import Bot, FakeUser
+from handlers.buttons import SurveyTap
 
 # Small numbers first: a count of household members of 2 keeps a test short.
 NUMBERS = [2, 1, 3, 0, 5, 10, 18, 25, 30, 45, 60, 100, 150, 365, 1000, 2020, 5000]
@@ -161,3 +166,77 @@ def _apply(survey: Survey, session: Session, move: Move) -> steps.Step:
         latitude, longitude = (float(x) for x in move.text.split())
         return steps.located(survey, session, latitude, longitude)
     return steps.typed(survey, session, move.text, "id", _today())
+
+
+Deliver = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def _button(user: FakeUser, survey: Survey, key: str, move: Move) -> dict[str, Any] | None:
+    """The button on screen that makes this move, if the screen shows it."""
+    message = user._last_with_buttons()
+    question = survey.question(key)
+    wanted = {move.arg}
+    if isinstance(question, ChoiceQuestion) and move.arg and not move.arg.startswith("#"):
+        wanted.add(f"#{[c.id for c in question.choices].index(move.arg)}")
+    for row in message["reply_markup"]["inline_keyboard"]:
+        for button in row:
+            tapped = SurveyTap.unpack(button.get("callback_data"))
+            if tapped and tapped.action is move.action and (tapped.arg in wanted or not move.arg):
+                return button
+    return None
+
+
+def _next_page(user: FakeUser) -> dict[str, Any] | None:
+    """The ▶️ of a paged list: the page button pointing furthest on."""
+    message = user._last_with_buttons()
+    pages = [
+        (int(tapped.arg), button)
+        for row in message["reply_markup"]["inline_keyboard"]
+        for button in row
+        if (tapped := SurveyTap.unpack(button.get("callback_data")))
+        and tapped.action is Action.PAGE
+    ]
+    return max(pages, key=lambda page: page[0])[1] if pages else None
+
+
+async def perform(user: FakeUser, bot: Bot, survey: Survey, move: Move, deliver: Deliver) -> None:
+    """Make one move as a person would, through `deliver` (the user's, or a timed one)."""
+    session, _ = await bot.services.surveys.current(user.id)
+    assert session is not None
+    if move.kind == "type":
+        await deliver(user.message_update(move.text))
+        return
+    if move.kind == "locate":
+        latitude, longitude = (float(x) for x in move.text.split())
+        place = {"latitude": latitude, "longitude": longitude}
+        await deliver(user.other_update("location", location=place))
+        return
+    seen: set[str] = set()
+    while (button := _button(user, survey, session.cursor, move)) is None:
+        # A long list: the choice is on a later page.
+        page = _next_page(user)
+        assert page is not None and page["callback_data"] not in seen, (
+            f"no button for {move} on {session.cursor!r}: {user.buttons()}"
+        )
+        seen.add(page["callback_data"])
+        await deliver(user.callback_update(page["callback_data"], user._last_with_buttons()))
+    await deliver(user.callback_update(button["callback_data"], user._last_with_buttons()))
+
+
+async def play_in_chat(
+    bot: Bot, user: FakeUser, survey: Survey, seed: int, deliver: Deliver | None = None
+) -> dict[str, Answer]:
+    """Answer the open survey to the end; the answers the respondent gave, as the bot held
+    them just before submitting."""
+    rng = random.Random(seed)
+    send: Deliver = deliver or (lambda update: user.deliver(update))
+    last: dict[str, Answer] = {}
+    for _ in range(3000):
+        session, _ = await bot.services.surveys.current(user.id)
+        if session is None:
+            return last
+        last = dict(session.answers)
+        move = next_move(survey, session, rng)
+        for part in move.then or (move,):
+            await perform(user, bot, survey, part, send)
+    raise AssertionError(f"{survey.id}: not finished")
