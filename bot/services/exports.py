@@ -20,9 +20,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from bot.core.export import kobo
 from bot.core.export.columns import Cell, layout, question_sheet
 from bot.core.export.pseudonym import Pseudonyms
-from bot.core.export.rows import Rows, safe_row
+from bot.core.export.rows import Record, Rows, safe_row
 from bot.core.survey.model import Survey
 from bot.storage.exports import ExportReader
 
@@ -91,12 +92,50 @@ def write_export(
     """Write `survey`'s submitted responses (from `since` to `until`) to `path`; returns how
     many. Blocking: call it in a worker thread."""
     with ExportReader(database) as reader:
+        if kobo.imported(survey):
+            records = reader.records(survey.id, since, until)
+            return write_imported(path, fmt, survey, records, Pseudonyms(reader.secret()), zone)
         shape = layout(survey)
         rows = Rows(shape, Pseudonyms(reader.secret()), zone)
         lines: Iterator[list[Cell]] = map(rows.row, reader.records(survey.id, since, until))
         if fmt is Format.XLSX:
             return write_xlsx(path, shape.header, lines, survey)
         return write_csv(path, shape.header, lines)
+
+
+def write_imported(
+    path: Path,
+    fmt: Format,
+    survey: Survey,
+    records: Iterable[Record],
+    pseudonyms: Pseudonyms,
+    zone: tzinfo,
+) -> int:
+    """An imported XLSForm's responses with KoboToolbox's columns (`core.export.kobo`): in a
+    workbook, a sheet per repeat after the main one; a CSV holds the main table only, as
+    KoboToolbox's does. Returns the responses."""
+    reserved = (QUESTIONS_SHEET,)
+    writer = kobo.Writer(
+        survey, pseudonyms, zone, RESPONSES_SHEET, reserved, main_only=fmt is Format.CSV
+    )
+    if fmt is Format.CSV:
+        lines = (row for record in records for _, row in writer(record))
+        return write_csv(path, writer.main.header, lines)
+    book = Workbook(write_only=True)
+    sheets = {}
+    for table in writer.tables:  # openpyxl keeps a file per sheet: rows may interleave
+        sheets[table.name] = book.create_sheet(table.name)
+        sheets[table.name].append(safe_row(table.header))
+    count = 0
+    for record in records:
+        for name, row in writer(record):
+            sheets[name].append(row)
+        count += 1
+    explained = book.create_sheet(QUESTIONS_SHEET)
+    for line in kobo.question_sheet(survey, RESPONSES_SHEET, reserved):
+        explained.append(safe_row(line))
+    book.save(path)
+    return count
 
 
 def package(path: Path, limit: int = MAX_UPLOAD) -> tuple[list[Path], bool]:

@@ -78,15 +78,15 @@ class ExportReader:
         # per answer as a join would repeat them.
         cursor = self._conn.execute(
             "SELECT r.user_id, r.started_at, r.submitted_at, u.locale, r.source, "
-            "r.survey_version, (SELECT json_group_object(a.question_id, "
+            "r.survey_version, r.id, (SELECT json_group_object(a.question_id, "
             "json_array(json(a.value), a.other)) FROM answers a WHERE a.response_id = r.id) "
             "FROM responses r JOIN users u ON u.id = r.user_id "
             f"WHERE {_SUBMITTED} ORDER BY r.id",
             (survey_id, *_period(since, until)),
         )
         loads = json.loads
-        for user, started, submitted, locale, source, version, answers in cursor:
-            yield Record(user, started, submitted, locale, source, version, loads(answers))
+        for user, started, submitted, locale, source, version, number, answers in cursor:
+            yield Record(user, started, submitted, locale, source, version, loads(answers), number)
 
 
 def _period(since: datetime | None, until: datetime | None) -> tuple[str, str]:

@@ -45,6 +45,7 @@ class Record:
     source: str | None
     version: int
     answers: Answers
+    id: int = 0  # the response's number (an imported form's export shows it, as Kobo's _id)
 
 
 class Rows:
@@ -56,9 +57,15 @@ class Rows:
         self.zone = zone
 
     def row(self, record: Record) -> list[Cell]:
+        cells = self.meta(record)
+        cells.extend(self.layout.answer_cells(record.answers))
+        return safe_row(cells)
+
+    def meta(self, record: Record) -> list[Cell]:
+        """The metadata columns (`columns.META`) of one response."""
         started = datetime.fromisoformat(record.started_at)
         submitted = datetime.fromisoformat(record.submitted_at)
-        meta: list[Cell] = [
+        return [
             self.pseudonyms.code(record.user_id),
             self._local(started),
             self._local(submitted),
@@ -67,8 +74,6 @@ class Rows:
             record.source,
             record.version,
         ]
-        meta.extend(self.layout.answer_cells(record.answers))
-        return safe_row(meta)
 
     def _local(self, moment: datetime) -> str:
         # ISO 8601 with the offset: unambiguous wherever the file is opened.
