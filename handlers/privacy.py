@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.core.formatting import date_time
 from bot.core.survey import engine
-from bot.core.survey.display import describe
+from bot.core.survey.display import asked_as, describe
 from bot.core.text import pick
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.services.people import (
@@ -66,12 +66,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
             continue  # its survey file was removed; /hapusdata still deletes the answers
         when = date_time(response.submitted_at, zone, w.locale)
         lines += ["", "<b>" + escape(pick(survey.title, w.locale)) + "</b> — " + escape(when)]
-        for slot in engine.asked(survey, response.answers):
+        # Calculations too (kept with the answers at submit): everything held is shown.
+        for slot in engine.visible(survey, response.answers):
             question, answer = slot.question, response.answers.get(slot.key)
             if answer is not None:
-                lines.append(
-                    f"• {escape(pick(question.text, w.locale))}\n  <i>{escape(describe(question, answer, w.locale, _))}</i>"
-                )
+                asked = asked_as(survey, response.answers, slot, w.locale, _)
+                value = describe(question, answer, w.locale, _)
+                lines.append(f"• {escape(asked)}\n  <i>{escape(value)}</i>")
     places = await svc.events.all_mine(w.user_id)
     if places:
         lines += ["", "<b>" + escape(_("Event registrations")) + "</b>"]

@@ -143,10 +143,15 @@ async def test_stale_button_from_an_old_message(mini: Bot) -> None:
 
 async def test_stickers_photos_voice_where_text_expected(mini: Bot) -> None:
     user = await _at_days_question(mini)
-    for kind in ("sticker", "photo", "voice", "location"):
+    for kind in ("sticker", "photo", "voice"):
         await user.send_other(kind)
         assert "Stiker, foto, dan pesan suara" in user.text
         assert "hari kerja" in user.text  # and the question again
+    # A place shared (an old location button, perhaps: it is taken away), then the question.
+    await user.send_other("location")
+    assert user.messages[-2]["text"].startswith("⚠️ Pertanyaan ini tidak meminta lokasi.")
+    assert "hari kerja" in user.text
+    assert mini.telegram.chat(1).keyboard is None
     await user.send("4")
     assert answers(mini.services.settings, 1)["hari"] == 4
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot.core.survey.model import Survey
 from bot.testing import harness
+from bot.testing.fake_telegram import ApiError, FakeTelegram
 from bot.testing.harness import Bot, FakeUser, running_bot
 from handlers.buttons import SurveyTap
 from tests.helpers import answers, consent, no_refusals
@@ -290,6 +292,7 @@ def _cities() -> list[dict[str, Any]]:
     return bali + ntt
 
 
+JENIS = "jenis_usaha_yang_dijalankan_oleh_responden_saat_ini"
 LISTS: dict[str, Any] = {
     "id": "daftar",
     "title": _t("Daftar panjang", "Long lists"),
@@ -312,7 +315,8 @@ LISTS: dict[str, Any] = {
             "choice_filter": "prov = ${prov}",
         },
         {
-            "id": "jenis",
+            # A long name: its answer keys ("usaha[2]/...") do not fit a ✏️ button.
+            "id": JENIS,
             "type": "text",
             "text": _t("Jenis usaha?", "Kind of business?"),
             "repeat": "usaha",
@@ -370,14 +374,21 @@ async def test_another_round_until_done(tmp_path: Path) -> None:
         await user.send("Laundry")
         await user.tap("Selesai")
         assert "Periksa kembali jawaban Anda" in user.text
-        assert "Usaha ke-2 › Jenis usaha?" in user.text
+        assert "4. Usaha ke-1 › Tambah usaha lagi?\n    Ya" in user.text
+        assert "5. Usaha ke-2 › Jenis usaha?\n    Laundry" in user.text
+        # Its ✏️ names the line by its place ("#4"), the key being too long for a button.
+        tap = SurveyTap.unpack(user.find_button("✏️ 5")["callback_data"])
+        assert tap is not None and tap.arg == "#4"
+        await user.tap("✏️ 5")
+        assert "Usaha ke-2" in user.text.split("\n")[0] and "Jenis usaha?" in user.text
+        await user.send("Binatu")
         await user.tap("Kirim")
         assert answers(settings, 6) == {
             "prov": "bali",
             "kota": "badung",
-            "usaha[1]/jenis": "Warung",
+            f"usaha[1]/{JENIS}": "Warung",
             "usaha[1]/+": True,
-            "usaha[2]/jenis": "Laundry",
+            f"usaha[2]/{JENIS}": "Binatu",
             "usaha[2]/+": False,
         }
         no_refusals(bot)
@@ -419,4 +430,126 @@ async def test_the_review_of_a_long_form_pages(tmp_path: Path) -> None:
         await user.tap("Kirim")
         stored = answers(settings, 7)
         assert stored["q20"] == "Diubah" and len(stored) == 32
+        no_refusals(bot)
+
+
+async def test_the_fake_telegram_takes_reply_keyboards_as_telegram_does() -> None:
+    """A reply keyboard stays with the chat until removed; a message has one kind of markup;
+    an edit takes inline keyboards only. Else the location button's tests prove nothing."""
+    telegram = FakeTelegram()
+    location = {"keyboard": [[{"text": "📍", "request_location": True}]]}
+    sent = await telegram.call("sendMessage", {"chat_id": 9, "text": "a", "reply_markup": location})
+    assert "reply_markup" not in sent  # a Message's reply_markup is an inline keyboard only
+    assert telegram.chat(9).keyboard == location
+    refused = [
+        (
+            "editMessageText",
+            {"message_id": sent["message_id"], "text": "b", "reply_markup": location},
+        ),
+        ("sendMessage", {"text": "c", "reply_markup": {**location, "inline_keyboard": []}}),
+        ("sendMessage", {"text": "d", "reply_markup": {"keyboard": [[{"text": " "}]]}}),
+        ("sendMessage", {"text": "e", "reply_markup": {"remove_keyboard": False}}),
+        (
+            "sendMessage",
+            {
+                "text": "f",
+                "reply_markup": {
+                    "keyboard": [[{"text": "x", "request_location": True, "request_contact": True}]]
+                },
+            },
+        ),
+    ]
+    for method, params in refused:
+        with pytest.raises(ApiError):
+            await telegram.call(method, {"chat_id": 9, **params})
+    assert len(telegram.refusals) == len(refused)
+    await telegram.call("sendMessage", {"chat_id": 9, "text": "g", "reply_markup": REMOVE})
+    assert telegram.chat(9).keyboard is None
+
+
+REMOVE = {"remove_keyboard": True}
+
+
+CONDITIONAL: dict[str, Any] = {
+    "id": "syarat",
+    "title": _t("Syarat", "Conditions"),
+    "questions": [
+        {
+            "id": "punya",
+            "type": "single",
+            "text": _t("Punya usaha?", "Own a business?"),
+            "choices": [
+                {"id": "ya", "label": _t("Ya", "Yes")},
+                {"id": "tidak", "label": _t("Tidak", "No")},
+            ],
+        },
+        {
+            "id": "alasan",
+            "type": "text",
+            "text": _t("Ceritakan usaha Anda.", "Tell us about your business."),
+            "required": False,
+            "required_if": "${punya} = 'ya'",
+            "required_message": _t(
+                "Karena Anda punya usaha, mohon ceritakan sedikit.",
+                "As you own a business, please tell us a little.",
+            ),
+        },
+        {
+            "id": "alat",
+            "type": "multi",
+            "text": _t("Alat apa yang Anda pakai?", "Which tools do you use?"),
+            "min_choices": 0,
+            "required": False,
+            "choices": [{"id": f"a{n:02d}", "label": _t(f"Alat {n:02d}")} for n in range(1, 16)],
+        },
+    ],
+}
+
+
+async def test_required_if_and_a_long_multiple_choice(tmp_path: Path) -> None:
+    settings = harness.test_settings(tmp_path, surveys_dir=_write(tmp_path, CONDITIONAL))
+    async with running_bot(settings) as bot:
+        user = await _start(bot, 8, "syarat", "en")
+        await user.tap("Yes")
+        # Required now: Skip answers with the form's own message, and nothing is stored.
+        await user.tap("Skip")
+        toast = bot.telegram.calls_to("answerCallbackQuery")[-1].params.get("text")
+        assert toast == "As you own a business, please tell us a little."
+        assert "alasan" not in answers(settings, 8)
+        await user.tap("Back")
+        await user.tap("No")
+        await user.tap("Skip")  # not required now
+        assert answers(settings, 8)["alasan"] is None
+        # Fifteen tools, ten at a time; ticks on both pages are kept.
+        assert "Page 1 of 2" in user.text
+        await user.tap("Alat 02")
+        await user.tap("Next »")
+        await user.tap("Alat 14")
+        assert "✅ Alat 14" in user.buttons() and "Done (2 chosen)" in user.buttons()
+        await user.tap("Done (2 chosen)")
+        assert answers(settings, 8)["alat"] == ["a02", "a14"]
+        assert "Please check your answers" in user.text
+        no_refusals(bot)
+
+
+async def test_my_data_shows_rounds_and_places(tmp_path: Path) -> None:
+    settings = harness.test_settings(tmp_path, surveys_dir=_write(tmp_path, HOUSEHOLD, PLACE))
+    async with running_bot(settings) as bot:
+        user = await _start(bot, 9, "rumah")
+        await user.send("Sri")
+        await user.send("1")
+        await user.send("51")
+        await user.tap("✅ OK")
+        await user.tap("Kirim")
+        await user.send("/start tempat")
+        await user.send("-8.65, 115.22")
+        await user.tap("Lewati")
+        await user.send("Dekat pantai")
+        await user.tap("Kirim")
+        await user.send("/dataku")
+        mine = next(m["text"] for m in reversed(user.messages) if "Data Anda" in m["text"])
+        assert "• Anggota rumah tangga ke-1 › Berapa umurnya?\n  51" in mine
+        assert "• Berapa orang tinggal di rumah Sri?\n  1" in mine
+        assert "• Di mana tempat usaha Anda?\n  -8.65, 115.22" in mine
+        assert "• Data ini hanya untuk program Sri.\n  OK" in mine
         no_refusals(bot)

@@ -21,7 +21,7 @@ from bot.core import regions
 from bot.core.formatting import long_date
 from bot.core.survey import engine
 from bot.core.survey.actions import Action
-from bot.core.survey.display import describe, region_name
+from bot.core.survey.display import asked_as, describe, lowered, region_name, rounds_label
 from bot.core.survey.engine import REVIEW
 from bot.core.survey.model import (
     AcknowledgeQuestion,
@@ -238,27 +238,16 @@ def question_screen(
 def _title(view: _View, _: Gettext) -> str:
     question = view.question
     if isinstance(question, AnotherRound):
-        return _("Another {label}?").format(label=_lowered(view.text(question.text)))
+        return _("Another {label}?").format(label=lowered(view.text(question.text)))
     return view.text(question.text)
-
-
-def _lowered(label: str) -> str:
-    """A repeat's label inside a sentence ("Tambah anggota rumah tangga"), but an acronym
-    ("UMKM") or a name kept as written."""
-    if len(label) > 1 and label[0].isupper() and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
 
 
 def _rounds(view: _View, _: Gettext) -> list[str]:
     """Which round of each repeat around the question: "Anggota rumah tangga ke-2"."""
     if not view.question.repeat:
         return []
-    found = []
-    for repeat, number in engine.rounds_of(view.survey, view.key):
-        label = view.text(repeat.label)
-        found.append(_("{label} {n}").format(label=label, n=number) if label else str(number))
-    return [" › ".join(found)] if found else []
+    found = rounds_label(view.survey, view.session.answers, view.key, view.locale, _)
+    return [found] if found else []
 
 
 def _new_section(view: _View) -> str:
@@ -373,7 +362,7 @@ def _answer_rows(
             ]
         ]
     if isinstance(question, AnotherRound):
-        label = _lowered(view.text(question.text))
+        label = lowered(view.text(question.text))
         return [
             [
                 _button(_("➕ Add {label}").format(label=label), session, Action.YES),
@@ -590,20 +579,18 @@ class _ReviewView(_View):
 
 def _review_line(view: _ReviewView, number: int, slot: Slot, _: Gettext) -> str:
     question = slot.question
-    answer = view.session.answers.get(slot.key)
+    answers = view.session.answers
+    answer = answers.get(slot.key)
     value = describe(question, answer, view.locale, _) if answer else _("(not answered)")
-    if isinstance(question, AnotherRound):
-        title = _("Another {label}?").format(label=_lowered(view.text(question.text, slot.key)))
-    elif question.short:
+    if question.short:
         title = pick(question.short, view.locale)
+        if question.repeat:
+            rounds = rounds_label(view.survey, answers, slot.key, view.locale, _)
+            title = f"{rounds} › {title}"
     else:
-        title = _shorten(view.text(question.text, slot.key), 60)
-    if question.repeat:
-        rounds = [
-            _("{label} {n}").format(label=view.text(r.label, slot.key), n=n)
-            for r, n in engine.rounds_of(view.survey, slot.key)
-        ]
-        title = _shorten(" › ".join([*rounds, title]), 90)
+        title = asked_as(view.survey, answers, slot, view.locale, _)
+    # The end of a long title is what tells lines apart inside a repeat: the rounds stay.
+    title = _shorten(title, 90 if question.repeat else 60)
     return f"{number}. {escape(title)}\n    <b>{escape(_shorten(value, REVIEW_LINE_LIMIT))}</b>"
 
 

@@ -1,4 +1,5 @@
-"""An answer as a person reads it, for the review screen and "my data"."""
+"""An answer as a person reads it, and the question it answers as they were asked it, for the
+review screen and "my data"."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import date
 
 from bot.core import regions
 from bot.core.formatting import long_date, number
-from bot.core.survey.engine import Answer
+from bot.core.survey import engine
+from bot.core.survey.engine import Answer, Answers
 from bot.core.survey.model import (
     AnotherRound,
     ChoiceQuestion,
@@ -17,8 +19,10 @@ from bot.core.survey.model import (
     Question,
     RegionQuestion,
     ScaleQuestion,
+    Survey,
     YesNoQuestion,
 )
+from bot.core.survey.slot import Slot
 from bot.core.text import pick
 from bot.i18n import Gettext
 
@@ -80,3 +84,31 @@ def _degrees(text: str) -> str:
     except ValueError:
         return text
     return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def rounds_label(survey: Survey, answers: Answers, key: str, locale: str, _: Gettext) -> str:
+    """The rounds of the repeats around an answer, outermost first, as a person counts them:
+    "Anggota rumah tangga ke-2 › Pohon ke-1". Empty outside repeats."""
+    found = []
+    for repeat, number_ in engine.rounds_of(survey, key):
+        label = engine.fill(pick(repeat.label, locale), survey, answers, key, locale)
+        found.append(_("{label} {n}").format(label=label, n=number_) if label else str(number_))
+    return " › ".join(found)
+
+
+def asked_as(survey: Survey, answers: Answers, slot: Slot, locale: str, _: Gettext) -> str:
+    """The question an answer is to, as it was asked: `${name}` filled in, after its rounds."""
+    question = slot.question
+    text = engine.fill(pick(question.text, locale), survey, answers, slot.key, locale)
+    if isinstance(question, AnotherRound):
+        text = _("Another {label}?").format(label=lowered(text))
+    rounds = rounds_label(survey, answers, slot.key, locale, _) if question.repeat else ""
+    return f"{rounds} › {text}" if rounds else text
+
+
+def lowered(label: str) -> str:
+    """A repeat's label inside a sentence ("Tambah anggota rumah tangga"), but an acronym
+    ("UMKM") or a name kept as written."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
