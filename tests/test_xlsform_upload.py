@@ -126,6 +126,14 @@ async def test_a_whole_form_is_a_draft_tried_without_counting_then_published(
     )
     assert staff.buttons(published) == ["📣 Umumkan"]
     assert forms(staff_settings) == [("cascading_selects1", 1, "live")]
+    await staff.tap("📣 Umumkan", published)
+    # 📣: /umumkan's summary, the announcement written, to those who chose news of surveys.
+    assert staff.messages[-2]["text"] == (
+        "📝 cascading selects\n\n"
+        "Isi di sini: https://t.me/berdaya_test_bot?start=cascading_selects1"
+    )
+    assert staff.text.startswith("📣 Siap diumumkan\n\n👥 Pelanggan topik “Survei”")
+    assert staff.buttons(same_message(staff, published)) == []
 
     # A respondent opens it with the link; staff, who tried it, may answer it for real.
     respondent = bot.user(RESPONDENT)
