@@ -4,7 +4,9 @@ prints them; `python -m bot check` says whether settings, database and Telegram 
 `python -m bot backup FILE` copies the database while the bot runs, `python -m bot restore FILE`
 puts a copy back (with the bot stopped); `python -m bot export SURVEY --format xlsx|csv --output
 FILE [--since DATE]` writes a survey's responses for a spreadsheet; `python -m bot surveys check
-FILE` says what of an XLSForm could run as a chat survey."""
+FILE` says what of an XLSForm could run as a chat survey, `python -m bot surveys import FILE
+[--publish] [--without-unsupported]` imports it (a draft, or live at once), `python -m bot surveys
+publish ID` publishes a draft and `python -m bot surveys list` shows imported surveys."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from bot.logging_setup import redact, setup_logging
 EXIT_CONFIG = 2
 USAGE = (
     "python -m bot [simulate [SURVEY] | events import FILE | events list | check | "
-    "backup FILE | restore FILE | export SURVEY --output FILE | surveys check FILE]"
+    "backup FILE | restore FILE | export SURVEY --output FILE | surveys check FILE | "
+    "surveys import FILE [--publish] | surveys publish ID | surveys list]"
 )
 
 

@@ -7,6 +7,7 @@ and reads without a lock, so it runs beside the bot."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from datetime import date, datetime, time
@@ -16,9 +17,12 @@ from pydantic import ValidationError
 
 from bot.config import ConfigError, SurveySettings, describe
 from bot.core.survey.loader import SurveyFileError, load_surveys
+from bot.core.survey.model import Survey
 from bot.lifecycle import EXIT_CONFIG, EXIT_FAILED
 from bot.services.exports import Format, write_export
+from bot.services.survey_catalog import live_surveys
 from bot.storage.exports import ExportUnreadable
+from bot.storage.readonly import DatabaseUnreadable, ReadOnlyDatabase
 
 
 def _day(text: str) -> date:
@@ -26,6 +30,18 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
+
+
+async def _imported(database: Path) -> dict[str, Survey]:
+    db = ReadOnlyDatabase(database)
+    try:
+        await db.open()
+    except DatabaseUnreadable:
+        return {}  # reported by write_export, which reads the same file
+    try:
+        return await live_surveys(db)
+    finally:
+        await db.close()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -63,6 +79,8 @@ def main(argv: list[str]) -> int:
     except (ConfigError, SurveyFileError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
+    # Surveys imported from XLSForms live in the database: their live version.
+    surveys.update(asyncio.run(_imported(settings.database_path)))
     survey = surveys.get(args.survey)
     if survey is None:
         known = ", ".join(sorted(surveys)) or "none"

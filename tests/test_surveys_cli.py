@@ -5,6 +5,8 @@ running bot that a person then opens with /start <form_id> and answers to the en
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.export_cli import main as export_cli
 from bot.surveys_cli import main
 from bot.testing import harness
 from bot.testing.harness import Bot, running_bot
@@ -147,6 +150,13 @@ async def test_published_by_a_process_beside_the_bot_and_answered_whole(
     assert answers(settings, 51) == {"state": "texas", "county": "cameron", "city": "harlingen"}
     kept = rows(settings, "SELECT survey_id, survey_version, status FROM responses")
     assert [tuple(r) for r in kept] == [("cascading_selects1", 1, "submitted")]
+
+    # python -m bot export finds the imported survey in the database, as it finds YAML ones.
+    table = tmp_path / "cascade.csv"
+    assert await asyncio.to_thread(export_cli, ["cascading_selects1", "--output", str(table)]) == 0
+    header, row = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
+    assert {"state", "county", "city"} <= set(header)
+    assert row[header.index("county")] == "cameron"
 
 
 async def test_a_repeat_with_a_count_runs_whole(settings: Settings) -> None:

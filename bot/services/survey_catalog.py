@@ -35,6 +35,7 @@ from bot.storage.database import Conflict, Statement
 from bot.storage.survey_forms import (
     NewForm,
     OtherForm,
+    Reader,
     SameFile,
     StoredForm,
     SurveyFormRepository,
@@ -262,6 +263,18 @@ class SurveyCatalog:
         self._live[survey.id] = survey.version
         if self.surveys is not None:
             self.surveys.put_live(survey)
+
+
+async def live_surveys(db: Reader) -> dict[str, Survey]:
+    """The live version of every imported survey, read without a running bot (`python -m bot
+    export` beside it)."""
+    forms = SurveyFormRepository(db)
+    found: dict[str, Survey] = {}
+    for survey_id, version in (await forms.live_versions()).items():
+        text = await forms.definition(survey_id, version)
+        if text is not None:
+            found[survey_id] = Survey.model_validate_json(text)
+    return found
 
 
 def _convert(path: Path, without_unsupported: bool) -> tuple[Report, Survey | None, str]:
