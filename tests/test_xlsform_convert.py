@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from pydantic import ValidationError
 
 from bot.core.survey.model import (
     ChoiceQuestion,
@@ -20,7 +21,7 @@ from bot.core.survey.model import (
     Survey,
 )
 from bot.core.xlsform.convert import Unsupported, convert, survey_id
-from bot.core.xlsform.reader import FormError, Problem, read
+from bot.core.xlsform.reader import Problem, read
 
 CORPUS = Path(__file__).resolve().parent / "xlsforms"
 ACCEPTED = sorted(p for p in CORPUS.glob("*.xls*") if p.name != "liberiaCoverage.xlsx")
@@ -362,10 +363,10 @@ def test_a_repeat_whose_questions_are_all_left_out_is_left_out(tmp_path: Path) -
     assert survey.repeats == [] and set(survey.absent) == {"p", "photos"}
 
 
-def test_what_the_model_refuses_is_a_form_error_not_a_traceback(tmp_path: Path) -> None:
+def test_what_the_model_refuses_names_the_place(tmp_path: Path) -> None:
     # Nothing to ask at all: a survey needs a question.
     rows = [["type", "name", "label"], ["start", "start", ""]]
-    with pytest.raises(FormError) as refused:
+    with pytest.raises(ValidationError) as refused:
         convert(read(xlsform(tmp_path, rows)), without_unsupported=True)
     assert "questions" in str(refused.value)
 

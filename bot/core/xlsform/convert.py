@@ -14,7 +14,7 @@ chose to import it without those parts: then each is left out and named in `Surv
 so `${it}` reads as empty. Nothing is dropped that the report does not list.
 
 The model checks everything once more (every expression parses, every `${name}` is known);
-what it refuses is a `FormError` with its reason, never a traceback.
+what it refuses is its ValidationError, which names the question and the reason.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
-
-from pydantic import ValidationError
 
 from bot.core.survey.model import Survey
 from bot.core.xlsform.reader import (
@@ -80,7 +78,8 @@ class Unsupported(Exception):
 
 def convert(form: Form, *, without_unsupported: bool = False) -> Survey:
     """The survey `form` asks. Unsupported when the report lists problems, unless
-    `without_unsupported`; FormError when the model refuses what the form says."""
+    `without_unsupported`; pydantic's ValidationError (a ValueError, naming the place) when
+    the model refuses what the form says."""
     report = form.report
     if report.problems and not without_unsupported:
         raise Unsupported(report)
@@ -102,12 +101,7 @@ def convert(form: Form, *, without_unsupported: bool = False) -> Survey:
         "absent": walk.absent,
         "meta": walk.meta,
     }
-    try:
-        return Survey.model_validate(source)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise FormError(f"the form cannot run as a chat survey: {where}: {first['msg']}") from None
+    return Survey.model_validate(source)
 
 
 def survey_id(form_id: str) -> str:
