@@ -222,3 +222,26 @@ async def test_parts_chat_cannot_run_are_refused_unless_left_out(
     stored = rows(env, "SELECT survey_id, status, report FROM survey_forms")
     assert [(r["survey_id"], r["status"]) for r in stored] == [("widgets", "draft")]
     assert "6 part(s) left out (chat cannot run them):" in stored[0]["report"]
+
+
+async def test_a_yaml_file_added_later_with_the_same_id_wins(env: Settings, tmp_path: Path) -> None:
+    async with running_bot(env) as bot:
+        catalog = bot.services.survey_catalog
+        imported = await catalog.import_file(version_1(tmp_path), by=STAFF)
+        assert imported.draft is not None
+        await catalog.publish(imported.draft, by=STAFF)
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    (surveys / "harga.yaml").write_text(
+        "id: harga_pangan\n"
+        'title: {id: "Harga (berkas)", en: "Prices (file)"}\n'
+        "questions:\n"
+        '  - {id: q, type: text, text: {id: "Q", en: "Q"}}\n',
+        encoding="utf-8",
+    )
+    settings = env.model_copy(update={"surveys_dir": surveys})
+    async with running_bot(settings) as bot:
+        survey = bot.services.surveys.survey_for_payload("harga_pangan")
+        assert survey is not None and survey.form_id is None  # the file's
+        again = await bot.services.survey_catalog.import_file(version_2(tmp_path), by=STAFF)
+        assert again.outcome is Outcome.TAKEN and again.taken_by == "harga_pangan"

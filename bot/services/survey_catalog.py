@@ -261,6 +261,12 @@ class SurveyCatalog:
 
     def _go_live(self, survey: Survey) -> None:
         self._live[survey.id] = survey.version
+        taken = self._taken(survey)
+        if taken:
+            # A YAML file added since the import: the file wins, and staff are told in the log
+            # (an import with that id is refused from now on).
+            log.error("The imported survey %r is hidden by the YAML survey %r", survey.id, taken)
+            return
         if self.surveys is not None:
             self.surveys.put_live(survey)
 
