@@ -36,6 +36,10 @@ def kinds(_: Gettext) -> dict[str, str]:
     }
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def locale_names(_: Gettext) -> dict[str, str]:
     return {"id": _("Indonesian"), "en": _("English")}
 
@@ -47,7 +51,10 @@ def report_html(report: Report, _: Gettext, *, left_out: bool = False) -> str:
     if report.version:
         lines.append(escape(_("Form version: {version}").format(version=report.version)))
     named = kinds(_)
-    asked = [f"{named.get(kind, kind)}: {n}" for kind, n in report.questions.most_common()]
+    # "Asks: one choice (3), text (2)": the kinds as words inside a sentence.
+    asked = [
+        f"{_lower_first(named.get(kind, kind))} ({n})" for kind, n in report.questions.most_common()
+    ]
     lines.append(
         escape(_("Asks: {what}").format(what=", ".join(asked) or _("nothing chat can ask")))
     )
