@@ -268,13 +268,23 @@ async def test_a_location_nobody_asked_for_and_a_live_location(tmp_path: Path) -
         update_id = bot.telegram.next_update_id()
         await user.deliver({"update_id": update_id, "edited_message": moved})
         assert len(user.messages) == sent
-        await user.tap("Lewati")  # the storehouse
+        # A venue (a place picked from Telegram's list) answers with its point.
+        venue = {
+            "location": {"latitude": -10.16, "longitude": 123.59},
+            "title": "Pasar Inpres",
+            "address": "Jl. Soeprapto, Kupang",
+        }
+        await user.deliver(user.other_update("location", location=venue["location"], venue=venue))
+        assert answers(settings, 4)["gudang"] == "-10.160000 123.590000 0 0"
         assert _keyboard(bot, user) is None
         # A place shared where a text is asked (an old location button tapped).
         await user.deliver(_location_update(user, -10.2, 123.5))
         assert user.messages[-2]["text"].startswith("⚠️ Pertanyaan ini tidak meminta lokasi.")
         assert "Ada catatan?" in user.text
-        assert answers(settings, 4) == {"usaha": "-10.170000 123.600000 0 0", "gudang": None}
+        assert answers(settings, 4) == {
+            "usaha": "-10.170000 123.600000 0 0",
+            "gudang": "-10.160000 123.590000 0 0",
+        }
         no_refusals(bot)
 
 
