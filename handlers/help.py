@@ -60,6 +60,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -> No
             "/ekspor " + escape(_("survey responses as Excel and CSV files")),
             "/siaran " + escape(_("past and running broadcasts: progress, pause, cancel")),
             "/umumkan " + escape(_("send an announcement to subscribers")),
+            "📄 " + escape(_("send an XLSForm (.xlsx, .xls) as a file to import a survey")),
         ]
     if services(context).staff.is_admin(w.user_id):
         lines += [

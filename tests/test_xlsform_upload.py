@@ -237,6 +237,11 @@ async def test_anyone_else_s_spreadsheet_and_forged_buttons_do_nothing(
     answer = bot.telegram.calls_to("answerCallbackQuery")[-1]
     assert answer.params["text"] == "Tombol ini sudah tidak berlaku."
     assert forms(staff_settings) == [("cascading_selects1", 1, "discarded")]
+    # Staff find how to import a form in /bantuan; nobody else learns of it.
+    for person in (staff, visitor):
+        await person.send("/bantuan")
+    assert "📄 kirim XLSForm (.xlsx, .xls) sebagai berkas untuk mengimpor survei" in staff.text
+    assert "XLSForm" not in visitor.text
 
 
 def retitled(title: str) -> bytes:
