@@ -3,7 +3,8 @@
 
 The real handlers run against the in-process fake Telegram the tests use. Buttons are shown
 numbered: type the number to tap one, or type text as a respondent would. Commands work as in
-Telegram (/batal, /bahasa, ...). `:sticker` sends a sticker; `:q` or Ctrl-D quits.
+Telegram (/batal, /bahasa, ...). `:sticker` sends a sticker, `:lokasi -8.65 115.22` shares a
+location (Telegram's 📍 button); `:q` or Ctrl-D quits.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Screen:
         self.seen: dict[int, str] = {}
         self.buttons: list[dict[str, Any]] = []
         self.message: dict[str, Any] | None = None
+        self.keyboard: dict[str, Any] | None = None
 
     def refresh(self, out: Any) -> None:
         for message in sorted(self.user.messages, key=lambda m: m["message_id"]):
@@ -59,6 +61,23 @@ class Screen:
         if calls and calls[-1].params.get("text") and not calls[-1].params.get("_shown"):
             calls[-1].params["_shown"] = True
             print(f"  (notification: {calls[-1].params['text']})", file=out)
+        keyboard = self.user.telegram.chat(self.user.id).keyboard
+        if keyboard != self.keyboard:  # a reply keyboard (the location button) came or went
+            self.keyboard = keyboard
+            shown = [b.get("text", "") for row in (keyboard or {}).get("keyboard", []) for b in row]
+            note = f"[{' | '.join(shown)}]: type :lokasi LAT LON" if shown else "(keyboard gone)"
+            print(f"  {note}", file=out)
+
+
+async def _share_location(user: FakeUser, line: str, out: Any) -> None:
+    """`:lokasi LAT LON`: what Telegram's location button sends."""
+    try:
+        latitude, longitude = (float(x) for x in line.split()[1:])
+    except ValueError:
+        print("  usage: :lokasi -8.65 115.22", file=out)
+        return
+    place = {"latitude": latitude, "longitude": longitude}
+    await user.deliver(user.other_update("location", location=place))
 
 
 async def _import(bot: Any, path: Path, without: bool, out: Any) -> str | int:
@@ -134,6 +153,8 @@ async def simulate(
                     break
                 if line == ":sticker":
                     await user.send_other("sticker")
+                elif line.startswith(":lokasi"):
+                    await _share_location(user, line, out)
                 elif line.isdigit() and 1 <= int(line) <= len(screen.buttons) and screen.message:
                     button = screen.buttons[int(line) - 1]
                     await user.deliver(
