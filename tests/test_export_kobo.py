@@ -7,6 +7,7 @@ openpyxl and the csv module from a database seeded as the bot stores answers."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -20,11 +21,17 @@ from openpyxl import Workbook
 
 from bot.core.export import kobo
 from bot.core.export.columns import META
+from bot.core.export.rows import safe
 from bot.core.survey.model import Survey
 from bot.core.xlsform.convert import convert
 from bot.core.xlsform.reader import read
 from bot.services.exports import QUESTIONS_SHEET, RESPONSES_SHEET, Format, write_export
 from bot.storage.database import migrate
+from bot.testing import harness
+from bot.testing.harness import running_bot
+from bot.testing.player import play_in_chat
+from tests.helpers import consent, no_refusals, rows
+from tests.test_xlsform_chat_play import survey_folder
 
 CORPUS = Path(__file__).resolve().parent / "xlsforms"
 ACCEPTED = sorted(p for p in CORPUS.glob("*.xls*") if p.name != "liberiaCoverage.xlsx")
@@ -143,6 +150,7 @@ FORM = [
         "label::English (en)",
         "calculation",
         "repeat_count",
+        "constraint",
     ],
     ["start", "start", "", "", "", ""],
     ["end", "end", "", "", "", ""],
@@ -151,7 +159,7 @@ FORM = [
     ["select_multiple kanal or_other", "kanal", "Kanal jualan", "Sales channels", "", ""],
     ["geopoint", "lokasi", "Lokasi", "Location", "", ""],
     ["end_group", "", "", "", "", ""],
-    ["integer", "pekerja", "Jumlah pekerja", "Workers", "", ""],
+    ["integer", "pekerja", "Jumlah pekerja", "Workers", "", "", ". >= 1 and . <= 3"],
     ["calculate", "dua_kali", "", "", "${pekerja} * 2", ""],
     ["begin_repeat", "orang", "Pekerja", "Worker", "", "${pekerja}"],
     ["text", "nama_pekerja", "Nama", "Name", "", ""],
@@ -340,3 +348,67 @@ def test_a_repeat_named_like_a_sheet_of_the_export_gets_a_name_of_its_own(
     survey = convert(read(tmp_path / "f.xlsx"))
     names = [t.name for t in kobo.tables(survey, RESPONSES_SHEET, (QUESTIONS_SHEET,))]
     assert names == [RESPONSES_SHEET, "pertanyaan_2", "a_repeat_with_a_name_longer_tha"]
+
+
+# -- through the bot: answered in the chat, exported with /ekspor ------------------------------
+
+STAFF, RESPONDENT = 7_300_900_001, 7_300_041_123
+
+
+async def test_a_form_answered_in_the_chat_is_exported_as_the_database_holds_it(
+    tmp_path: Path,
+) -> None:
+    survey = own_form(tmp_path)
+    settings = harness.test_settings(
+        tmp_path,
+        surveys_dir=survey_folder(tmp_path, survey),
+        admin_ids=frozenset({STAFF}),
+        timezone="Asia/Makassar",
+    )
+    async with running_bot(settings) as bot:
+        user = bot.user(RESPONDENT)
+        await consent(user, survey.id)
+        await play_in_chat(bot, user, survey, seed=3)
+        staff = bot.user(STAFF)
+        await staff.send("/ekspor")
+        await staff.tap("Survei UMKM")
+        await staff.tap("Semua")
+        xlsx, csv_file = staff.files()
+        no_refusals(bot)
+    (response,) = rows(settings, "SELECT id FROM responses WHERE status = 'submitted'")
+    held = {
+        a["question_id"]: (None if a["value"] is None else json.loads(a["value"]), a["other"])
+        for a in rows(settings, "SELECT * FROM answers WHERE response_id = ?", (response["id"],))
+    }
+    assert any(key.startswith("orang[") for key in held)  # the rounds were played
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    assert book.sheetnames == [RESPONSES_SHEET, "orang", "anak", QUESTIONS_SHEET]
+    (main,) = sheet_rows(book, RESPONSES_SHEET)
+    assert main["_id"] == response["id"] and main["_index"] == 1
+    # Every answer held is in its sheet, on its round's row, in its question's column.
+    tables = {t.name: t for t in kobo.tables(survey, RESPONSES_SHEET)}
+    for key, (value, _) in held.items():
+        *rounds, qid = key.split("/")
+        if qid == "+" or value is None:
+            continue  # "another round?" is how the rows came to be, not a column
+        q = survey.by_id[qid]
+        table = q.repeat or RESPONSES_SHEET
+        numbers = tuple(int(r.split("[")[1].rstrip("]")) for r in rounds)
+        ordered = sorted(
+            {
+                tuple(int(r.split("[")[1].rstrip("]")) for r in k.split("/")[:-1])
+                for k in held
+                if k.split("/")[-1] != "+" and survey.by_id[k.split("/")[-1]].repeat == q.repeat
+            }
+        )
+        row = sheet_rows(book, table)[ordered.index(numbers)] if q.repeat else main
+        column = kobo.columns(q)[0][0]
+        expected = " ".join(value) if isinstance(value, list) else value
+        assert row[column] == safe(expected), key
+        assert column in tables[table].header
+    children = sheet_rows(book, "anak")
+    parents = sheet_rows(book, "orang")
+    assert {c["_parent_index"] for c in children} <= {p["_index"] for p in parents}
+    assert {p["_submission__id"] for p in parents} == {response["id"]}
+    text = csv_file.content.decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(text, newline=""))) == MAIN
