@@ -117,6 +117,9 @@ async def test_a_half_way_respondent_finishes_on_the_version_they_started(
         assert "1 person half-way through version 1 finish on it" in said
         await take_up(bot)
         assert bot.services.surveys.surveys["harga_pangan"].version == 2
+        # One dict of live surveys, changed in place: /hasil and /ekspor offer it too.
+        assert bot.services.results.surveys["harga_pangan"].version == 2
+        assert bot.services.exports.surveys["harga_pangan"].version == 2
 
         late = bot.user(42)
         await consent(late, "harga_pangan")
