@@ -29,6 +29,8 @@ from bot.core.xlsform.reader import (
     BOT_LOCALES,
     FILLED_BY_BOT,
     SELECTS,
+    SPELLED_FALSE,
+    SPELLED_TRUE,
     Form,
     FormError,
     Language,
@@ -56,9 +58,6 @@ TYPES: Final = {
     "gps": "location",
     "calculate": "calculate",
 }
-# pyxform's spellings of yes and no in `required` and `readonly` (its yes/no aliases).
-YES: Final = frozenset({"yes", "true", "true()", "1"})
-NO: Final = frozenset({"no", "false", "false()", "0", ""})
 # The label the bot gives pyxform's generated "other" choice (pyxform writes "Other" in every
 # language column, Indonesian included).
 OTHER_LABEL: Final = {"id": "Lainnya", "en": "Other"}
@@ -115,9 +114,9 @@ def spelled(value: Any) -> bool | None:
     """`required` / `readonly` as yes (True) or no (False) in pyxform's spellings; None when
     it is an expression."""
     text = str(value if value is not None else "").strip().lower()
-    if text in YES:
+    if text in SPELLED_TRUE:
         return True
-    if text in NO:
+    if text in SPELLED_FALSE:
         return False
     return None
 

@@ -79,8 +79,9 @@ WHY_NOT: Final = {
 }
 BOT_LOCALES: Final = ("id", "en")
 _EXPRESSIONS: Final = ("relevant", "constraint", "calculate", "required", "readonly")
-_SPELLED_TRUE: Final = {"yes", "true", "true()", "1"}
-_SPELLED_FALSE: Final = {"no", "false", "false()", "0", ""}
+# pyxform's spellings of yes and no in `required` and `readonly` (the converter reads them too).
+SPELLED_TRUE: Final = {"yes", "true", "true()", "1"}
+SPELLED_FALSE: Final = {"no", "false", "false()", "0", ""}
 # Names a chat survey can use for questions and repeats (what `${name}` calls them).
 _NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 # Choices one list may have: more is not a list to page through in a chat.
@@ -315,7 +316,7 @@ def _check(
 
 def _spelled(value: str) -> bool:
     """`required` and `readonly` written as yes/no in any of the spellings real forms use."""
-    return value.strip().lower() in _SPELLED_TRUE | _SPELLED_FALSE
+    return value.strip().lower() in SPELLED_TRUE | SPELLED_FALSE
 
 
 def _expression(
