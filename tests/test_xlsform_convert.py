@@ -393,3 +393,13 @@ def test_a_title_and_version_from_the_settings(tmp_path: Path) -> None:
     survey = convert(read(path))
     assert survey.id == "survei_umkm" and survey.form_id == "Survei UMKM"
     assert survey.title == {"id": "Hand made"} and survey.form_version == "2026-12"
+
+
+def test_a_name_too_long_for_a_chat_survey_is_reported(tmp_path: Path) -> None:
+    long = "q_" + "x" * 70
+    rows = [["type", "name", "label"], ["text", long, "Q"], ["text", "ok", "OK"]]
+    form = read(xlsform(tmp_path, rows))
+    (problem,) = form.report.problems
+    assert (problem.row, problem.name) == (2, long) and "64 characters" in problem.reason
+    survey = convert(form, without_unsupported=True)
+    assert [q.id for q in survey.questions] == ["ok"] and survey.absent == [long]
