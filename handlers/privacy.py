@@ -61,7 +61,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
         progress = _("In progress: “{title}”, {n} answers so far.")
         lines.append(escape(progress.format(title=title, n=len(kept))))
     for response in await svc.surveys.submitted(w.user_id):
-        survey = svc.surveys.surveys.get(response.survey_id)
+        survey = await svc.surveys.version_of(response.survey_id, response.survey_version)
         if survey is None:
             continue  # its survey file was removed; /hapusdata still deletes the answers
         when = date_time(response.submitted_at, zone, w.locale)

@@ -137,6 +137,8 @@ async def test_a_half_way_respondent_finishes_on_the_version_they_started(
         await early.send("30")
         assert "Biru" in early.text and "Biru laut" not in early.text  # the review, as v1
         await early.tap("Kirim")
+        await early.send("/dataku")  # what they answered, as version 1 asked it
+        assert "Catatan tentang kios" in early.text and "Kiosnya di ujung pasar" in early.text
         no_refusals(bot)
 
     kept = rows(env, "SELECT user_id, survey_id, survey_version, status FROM responses")

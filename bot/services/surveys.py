@@ -121,21 +121,21 @@ class SurveyService:
         started_on = self._versions.get((session.survey_id, session.survey_version))
         return started_on or self.previews[session.survey_id]
 
-    async def _loadable(self, session: Session) -> bool:
-        """Whether the survey a session started on can be shown: a YAML file still there, or
-        the imported version it began on, live or since replaced (read back from the catalog:
-        whoever is half-way through a version finishes on it, after a restart too)."""
-        key = (session.survey_id, session.survey_version)
-        live = self.surveys.get(session.survey_id)
-        if live is not None and (session.survey_id in self.files or live.version == key[1]):
-            return True
-        if key in self._versions:
-            return True
-        found = await self.forms.definition(*key) if self.forms is not None else None
-        if found is None:
-            return False
-        self._versions[key] = Survey.model_validate_json(found)
-        return True
+    async def version_of(self, survey_id: str, version: int) -> Survey | None:
+        """The survey a response was begun on: a YAML survey as its file says now (None if the
+        file is gone); an imported one in that version, live or since replaced (read back from
+        the catalog: whoever is half-way through a version finishes on it, after a restart
+        too, and /dataku shows answers to a retired version's questions)."""
+        live = self.surveys.get(survey_id)
+        if live is not None and (survey_id in self.files or live.version == version):
+            return live
+        key = (survey_id, version)
+        if key not in self._versions:
+            found = await self.forms.definition(*key) if self.forms is not None else None
+            if found is None:
+                return None
+            self._versions[key] = Survey.model_validate_json(found)
+        return self._versions[key]
 
     def put_live(self, survey: Survey) -> None:
         """An imported survey's newly published version: whoever starts it from now on gets
@@ -180,7 +180,10 @@ class SurveyService:
                     # try-out, so it ends, its answers deleted.
                     await self.responses.cancel(session, now, session.rev)
                     session = None
-            elif session is not None and not await self._loadable(session):
+            elif (
+                session is not None
+                and await self.version_of(session.survey_id, session.survey_version) is None
+            ):
                 session = None  # the survey file was removed; nothing sensible to show
             if session is not None:
                 upgraded = _as_the_file_says_now(self.survey_of(session), session)

@@ -34,6 +34,7 @@ class SubmittedResponse:
     survey_id: str
     submitted_at: datetime
     answers: dict[str, Answer]
+    survey_version: int = 1  # the version answered (an imported survey's may be retired)
 
 
 def _dump(value: Any) -> str | None:
@@ -230,13 +231,17 @@ class ResponseRepository:
 
     async def submitted(self, user_id: int) -> list[SubmittedResponse]:
         rows = await self.db.fetchall(
-            "SELECT id, survey_id, submitted_at FROM responses WHERE user_id = ? "
+            "SELECT id, survey_id, survey_version, submitted_at FROM responses WHERE user_id = ? "
             "AND status = 'submitted' ORDER BY submitted_at",
             (user_id,),
         )
         return [
             SubmittedResponse(
-                r["id"], r["survey_id"], from_db(r["submitted_at"]), await self._answers(r["id"])
+                r["id"],
+                r["survey_id"],
+                from_db(r["submitted_at"]),
+                await self._answers(r["id"]),
+                r["survey_version"],
             )
             for r in rows
         ]
