@@ -563,3 +563,38 @@ async def test_my_data_shows_rounds_and_places(tmp_path: Path) -> None:
         assert "• Di mana tempat usaha Anda?\n  -8.65, 115.22" in mine
         assert "• Data ini hanya untuk program Sri.\n  OK" in mine
         no_refusals(bot)
+
+
+CONSENT_TEXT = "\n".join(
+    f"{n}. Data Anda dipakai hanya untuk program ini dan disimpan dengan aman, sesuai UU PDP."
+    for n in range(1, 61)
+)
+LONG_NOTE: dict[str, Any] = {
+    "id": "izin",
+    "title": _t("Izin", "Consent"),
+    "questions": [
+        {"id": "nama", "type": "text", "text": _t("Nama usaha?", "Business name?")},
+        {"id": "penjelasan", "type": "note", "text": _t(CONSENT_TEXT)},
+        {"id": "setuju", "type": "acknowledge", "text": _t("Saya sudah membaca semuanya.")},
+    ],
+}
+
+
+async def test_a_note_too_long_for_the_question_comes_whole_before_it(tmp_path: Path) -> None:
+    settings = harness.test_settings(tmp_path, surveys_dir=_write(tmp_path, LONG_NOTE))
+    async with running_bot(settings) as bot:
+        user = await _start(bot, 10, "izin")
+        await user.send("Warung Sri")
+        # The consent text in messages of its own (nothing cut), then the question.
+        assert "Saya sudah membaca semuanya." in user.text
+        assert "Data Anda dipakai" not in user.text
+        before = [m["text"] for m in user.messages[-3:-1]]
+        assert before[0].startswith("1. Data Anda dipakai")
+        assert "\n".join(before) == CONSENT_TEXT
+        await user.tap("✅ OK")
+        assert "Periksa kembali jawaban Anda" in user.text
+        # Back to it: by a tap, the notes again before the question, sent anew.
+        await user.tap("Kembali")
+        assert "Saya sudah membaca semuanya." in user.text
+        assert user.messages[-2]["text"].endswith("60. " + CONSENT_TEXT.rsplit("60. ", 1)[1])
+        no_refusals(bot)

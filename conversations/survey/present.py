@@ -122,12 +122,16 @@ async def _screen(
     elif error is None:
         text = expired_notice(w, outcome.expired) + _lead(w, outcome, survey, session) + text
     await toast(update)
+    # Notes too long for the question's message (a consent text) come first, on their own.
+    apart = render.notes_apart(survey, session, w.locale) if error is None else []
+    for note in apart:
+        await send(context, w.chat_id, note)
     in_place = update.callback_query is not None and not fresh and outcome.kind is Kind.SHOW
-    if in_place and not outcome.resumed and not moved_off:
+    if in_place and not outcome.resumed and not moved_off and not apart:
         message_id = await edit_or_send(update, context, w.chat_id, text, keyboard)
     else:
-        if moved_off and update.callback_query is not None:
-            # The screen follows the note below it: the tapped message keeps no live buttons.
+        if (moved_off or apart) and update.callback_query is not None:
+            # The screen follows what was sent below it: the tapped message keeps no buttons.
             await drop_buttons(context, update.callback_query.message)
         message_id = await send(context, w.chat_id, text, keyboard)
     services(context).surveys.remember_message(w.user_id, message_id)

@@ -59,8 +59,13 @@ LONG_LIST = 12
 REVIEW_PAGE = 15
 REVIEW_WHOLE = 50
 MESSAGE_BUDGET = 3800
-# What the notes above a question may take of a message: the question comes first.
-NOTES_BUDGET = 2400
+# Notes up to this many characters come in the question's message, above it; longer ones (a
+# consent text) come in messages of their own before it (`notes_apart`), never cut.
+NOTES_BUDGET = 2000
+REVIEW_NOTES_BUDGET = 600
+# A question's own texts are cut there at worst: the message must fit Telegram's 4,096.
+QUESTION_MAX = 1200
+HINT_MAX = 600
 
 ERRORS = {
     "not_text": N_(
@@ -206,9 +211,9 @@ def question_screen(
     notes = _notes(view, NOTES_BUDGET)
     if notes:
         lines += ["", *notes, ""]
-    lines.append("<b>" + escape(_title(view, _)) + "</b>")
+    lines.append("<b>" + escape(_shorten(_title(view, _), QUESTION_MAX)) + "</b>")
     if question.hint:
-        lines.append("<i>" + escape(view.text(question.hint)) + "</i>")
+        lines.append("<i>" + escape(_shorten(view.text(question.hint), HINT_MAX)) + "</i>")
     other_of = session.pending.get("other_of") == view.key
     if other_of:
         lines.append("")
@@ -262,24 +267,70 @@ def _new_section(view: _View) -> str:
     return view.text(section)
 
 
-def _notes(view: _View, budget: int, key: str | None = None) -> list[str]:
-    """The notes shown with the question (or, with REVIEW, at the end of the form), as HTML
-    lines, cut to `budget` characters between them."""
+def _note_texts(view: _View, key: str) -> list[str]:
+    """The notes shown with the question `key` (with REVIEW, those at the end of the form), as
+    plain texts, `${name}` filled in."""
     if view.survey.plain:
         return []
-    lines: list[str] = []
-    for slot in engine.notes_before(view.survey, view.session.answers, key or view.key):
+    texts = []
+    for slot in engine.notes_before(view.survey, view.session.answers, key):
         note = slot.question
         text = view.text(note.text, slot.key)
         if note.hint:
             text += "\n" + view.text(note.hint, slot.key)
-        text = _shorten(text, budget)
-        budget -= len(text)
-        if text:
-            lines.append(escape(text))
-        if budget < 40:
-            break
-    return lines
+        if text.strip():
+            texts.append(text)
+    return texts
+
+
+def _notes(view: _View, budget: int, key: str | None = None) -> list[str]:
+    """The notes to show in the question's message, as HTML lines: all of them when they fit
+    `budget` characters, else none (they come before it instead: `notes_apart`)."""
+    texts = _note_texts(view, key or view.key)
+    if sum(len(t) for t in texts) > budget:
+        return []
+    return [escape(t) for t in texts]
+
+
+def notes_apart(survey: Survey, session: Session, locale: str) -> list[str]:
+    """Notes too long to share the question's message (a form's consent text), as messages of
+    their own to send before it (HTML, each within Telegram's 4,096 characters); usually none."""
+    if survey.plain or session.pending.get("confirm_cancel"):
+        return []
+    view: _View = (
+        _ReviewView(survey, session, locale)
+        if session.cursor == REVIEW
+        else _View(survey, session, locale)
+    )
+    budget = REVIEW_NOTES_BUDGET if session.cursor == REVIEW else NOTES_BUDGET
+    texts = _note_texts(view, session.cursor)
+    if sum(len(t) for t in texts) <= budget:
+        return []
+    return [escape(chunk) for chunk in _chunks("\n\n".join(texts), MESSAGE_BUDGET)]
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """`text` in pieces of at most `limit` characters, split between lines where it can be."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one line longer than a message: split at a space
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip()
+        joined = f"{current}\n{line}" if current else line
+        if len(joined) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = joined
+    if current.strip():
+        pieces.append(current)
+    return [p for p in pieces if p.strip()]
 
 
 def _instruction(view: _View, _: Gettext) -> str:
@@ -533,7 +584,7 @@ def review_screen(
     view = _ReviewView(survey, session, locale)
     shown = engine.asked(survey, session.answers)
     entries = [_review_line(view, number, slot, _) for number, slot in enumerate(shown, start=1)]
-    notes = _notes(view, NOTES_BUDGET // 4, REVIEW)
+    notes = _notes(view, REVIEW_NOTES_BUDGET, REVIEW)
     head = [*notes, ""] if notes else []
     head.append("<b>" + escape(_("Please check your answers")) + "</b>")
     foot = ["", escape(_("Tap ✏️ and a number to change an answer, or Submit if all is correct."))]
