@@ -598,3 +598,21 @@ async def test_a_note_too_long_for_the_question_comes_whole_before_it(tmp_path: 
         assert "Saya sudah membaca semuanya." in user.text
         assert user.messages[-2]["text"].endswith("60. " + CONSENT_TEXT.rsplit("60. ", 1)[1])
         no_refusals(bot)
+
+
+async def test_the_location_button_in_english(tmp_path: Path) -> None:
+    settings = harness.test_settings(tmp_path, surveys_dir=_write(tmp_path, PLACE))
+    async with running_bot(settings) as bot:
+        user = await _start(bot, 11, "tempat", "en")
+        assert "Tap “📍 Send my location” below" in user.messages[-2]["text"]
+        assert user.text == "👇 Use the “📍 Send my location” button below."
+        keyboard = _keyboard(bot, user)
+        assert keyboard is not None
+        assert keyboard["input_field_placeholder"] == "Or type: latitude, longitude"
+        await user.send("100, 20")
+        assert user.text.startswith("⚠️ Those coordinates do not exist")
+        await user.tap("Skip")
+        await user.deliver(_location_update(user, 1.5, 124.8))
+        assert user.messages[-2]["text"] == "📍 Your location: 1.5, 124.8"
+        assert "Any notes?" in user.text
+        no_refusals(bot)
