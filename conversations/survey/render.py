@@ -165,7 +165,8 @@ def _param(value: object, locale: str) -> object:
 
 
 class _View:
-    """One question as this respondent sees it now: its slot, and texts with `${name}` filled."""
+    """The question on screen as this respondent sees it now: its answer key, and the form's
+    texts with `${name}` filled in from their answers."""
 
     def __init__(self, survey: Survey, session: Session, locale: str) -> None:
         self.survey, self.session, self.locale = survey, session, locale
