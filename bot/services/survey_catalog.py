@@ -129,6 +129,12 @@ class SurveyCatalog:
             report, survey, problem = await asyncio.to_thread(_convert, path, without_unsupported)
         except FormError as exc:
             return Imported(Outcome.NOT_A_FORM, reason=str(exc))
+        except Exception:  # a fault of ours on a form pyxform took: said, logged, not raised
+            log.exception("Cannot convert the XLSForm %s", name or path.name)
+            return Imported(
+                Outcome.NOT_A_FORM,
+                reason="the bot could not convert this form (a fault on our side, logged)",
+            )
         if survey is None:
             if problem:
                 return Imported(Outcome.INVALID, report, reason=problem)
