@@ -510,7 +510,7 @@ CONDITIONAL: dict[str, Any] = {
             "text": _t("Alat apa yang Anda pakai?", "Which tools do you use?"),
             "min_choices": 0,
             "required": False,
-            "choices": [{"id": f"a{n:02d}", "label": _t(f"Alat {n:02d}")} for n in range(1, 16)],
+            "choices": [{"id": f"a{n:02d}", "label": _t(f"Alat {n:02d}")} for n in range(1, 26)],
         },
     ],
 }
@@ -530,8 +530,8 @@ async def test_required_if_and_a_long_multiple_choice(tmp_path: Path) -> None:
         await user.tap("No")
         await user.tap("Skip")  # not required now
         assert answers(settings, 8)["alasan"] is None
-        # Fifteen tools, ten at a time; ticks on both pages are kept.
-        assert "Page 1 of 2" in user.text
+        # 25 tools, ten at a time; ticks on two pages are kept.
+        assert "Page 1 of 3" in user.text
         await user.tap("Alat 02")
         await user.tap("Next »")
         await user.tap("Alat 14")

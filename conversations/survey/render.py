@@ -51,9 +51,10 @@ from handlers.send import Button, Keyboard, button, keyboard
 
 REVIEW_LINE_LIMIT = 90
 # A choice list longer than this is shown CHOICE_PAGE buttons at a time (an imported form's
-# list of districts can hold hundreds); a list of up to a dozen stays on one screen.
+# list of districts can hold hundreds); shorter lists, the shipped surveys' (13 at most)
+# among them, stay on one screen as they always were.
 CHOICE_PAGE = 10
-LONG_LIST = 12
+LONG_LIST = 20
 # The review of a long form, a page at a time: what it shows must fit Telegram's 4,096
 # characters (a line shows at most about 190) and its ✏️ buttons Telegram's 100.
 REVIEW_PAGE = 15
