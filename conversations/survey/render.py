@@ -595,7 +595,12 @@ def review_screen(
         first, number, pages, page = 0, 0, 1, shown
     else:
         pages = -(-len(entries) // REVIEW_PAGE)
-        number = max(0, min(int(session.pending.get("page", 0)), pages - 1))
+        keys = [slot.key for slot in shown]
+        changed = session.pending.get("changed")
+        if "page" not in session.pending and changed in keys:
+            number = keys.index(changed) // REVIEW_PAGE  # back from changing that answer
+        else:
+            number = max(0, min(int(session.pending.get("page", 0)), pages - 1))
         first = number * REVIEW_PAGE
         page = shown[first : first + REVIEW_PAGE]
         where = _("Page {n} of {total}").format(n=number + 1, total=pages)

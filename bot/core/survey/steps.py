@@ -246,7 +246,11 @@ def _answered(survey: Survey, session: Session, key: str, answer: Answer) -> Mov
         raise Invalid("constraint", {"message": question.constraint_message if question else None})
     answers = {**session.answers, key: answer}
     cursor = engine.next_question(survey, answers, key)
-    return Moved(replace(session, answers=answers, cursor=cursor, pending={}), answered=key)
+    # Back on the review of a long form after changing an answer: it opens at that answer's
+    # page, not the first.
+    changed = cursor == REVIEW and key in session.answers and not survey.plain
+    pending = {"changed": key} if changed else {}
+    return Moved(replace(session, answers=answers, cursor=cursor, pending=pending), answered=key)
 
 
 def _default(question: Any, default: str) -> Any:
