@@ -118,7 +118,8 @@ def test_action_codes_never_change() -> None:
     assert codes == {
         "CHOOSE": "c", "TOGGLE": "t", "DONE": "d", "YES": "y", "NO": "n", "SCALE": "v",
         "PROVINCE": "pv", "REGENCY": "rg", "PAGE": "pg", "BACK": "b", "SKIP": "s", "KEEP": "f",
-        "EDIT": "e", "SUBMIT": "ok", "STOP": "xy", "CARRY_ON": "xn",
+        "EDIT": "e", "SUBMIT": "ok", "STOP": "xy", "CARRY_ON": "xn", "ACKNOWLEDGE": "ak",
+        "DEFAULT": "df",
     }  # fmt: skip
 
 
