@@ -269,3 +269,13 @@ def test_submit_stores_the_calculations_of_the_answers_kept() -> None:
     assert isinstance(done, steps.Submit)
     assert done.computed["total_age"] == Answer(33)
     assert done.computed["child[1]/child_pos"] == Answer(1)
+
+
+def test_a_number_typed_counts_the_choices_the_filter_offers() -> None:
+    session = _session(CASCADE, "city", {"province": Answer("bali")})
+    today = datetime(2026, 12, 1).date()
+    moved = steps.typed(CASCADE, session, "2", "id", today)  # the second city shown: Badung
+    assert isinstance(moved, steps.Moved)
+    assert moved.session.answers["city"] == Answer("badung")
+    with pytest.raises(Invalid):
+        steps.typed(CASCADE, session, "3", "id", today)  # only two are offered

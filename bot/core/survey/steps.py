@@ -111,7 +111,12 @@ def tap(survey: Survey, session: Session, action: Action, arg: str) -> Step:
     if action is Action.ACKNOWLEDGE and isinstance(question, AcknowledgeQuestion):
         return _answered(survey, session, key, Answer(ACKNOWLEDGED))
     if action is Action.DEFAULT and question.default is not None:
-        return _answered(survey, session, key, Answer(_default(question, question.default)))
+        value = _default(question, question.default)
+        if isinstance(question, ChoiceQuestion) and question.choice_filter:
+            offered = {c.id for c in engine.choices_for(survey, session.answers, key)}
+            if any(v not in offered for v in (value if isinstance(value, list) else [value])):
+                raise Invalid("choice.buttons")  # the filter no longer offers the default
+        return _answered(survey, session, key, Answer(value))
     if action is Action.SCALE and isinstance(question, ScaleQuestion):
         value = _number(arg)
         if value is None or not question.min <= value <= question.max:
@@ -165,7 +170,9 @@ def typed(survey: Survey, session: Session, text: str, locale: str, today: date)
         if parse.clean(text).casefold().rstrip(".!") not in {"ok", "oke", "okay", "siap", "ya"}:
             raise Invalid("choice.buttons")
         return _answered(survey, session, key, Answer(ACKNOWLEDGED))
-    value = parse.parse_typed(question, text, locale, today)
+    value = _numbered(survey, session, question, text)
+    if value is None:
+        value = parse.parse_typed(question, text, locale, today)
     if isinstance(question, ChoiceQuestion):
         offered = {c.id for c in engine.choices_for(survey, session.answers, key)}
         if any(v not in offered for v in (value if isinstance(value, list) else [value])):
@@ -251,6 +258,21 @@ def _answered(survey: Survey, session: Session, key: str, answer: Answer) -> Mov
     changed = cursor == REVIEW and key in session.answers and not survey.plain
     pending = {"changed": key} if changed else {}
     return Moved(replace(session, answers=answers, cursor=cursor, pending=pending), answered=key)
+
+
+def _numbered(survey: Survey, session: Session, question: Any, text: str) -> str | None:
+    """A single choice typed as its number when a choice_filter leaves only some: the number
+    counts what the person sees, the choices offered, not the whole list."""
+    if not isinstance(question, SingleChoice) or not question.choice_filter:
+        return None
+    typed = parse.ascii_digits(parse.clean(text))
+    place = _number(typed)
+    if place is None:
+        return None  # a label, perhaps
+    offered = engine.choices_for(survey, session.answers, session.cursor)
+    if not 1 <= place <= len(offered):
+        raise Invalid("choice.buttons")
+    return offered[place - 1].id
 
 
 def _default(question: Any, default: str) -> Any:
