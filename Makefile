@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := locales/id/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint catalogs extract simulate bench bench-events bench-memory bench-broadcast bench-export bench-scale fuzz clean
+.PHONY: run test lint catalogs extract simulate bench bench-events bench-memory bench-broadcast bench-export bench-scale bench-xlsform fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ bench-export: $(STAMP) catalogs
 # Survey answers per second with 1,000,000 answers already stored vs an empty database.
 bench-scale: $(STAMP) catalogs
 	$(BIN)/python -m bench.answers_at_scale
+
+# XLSForm import time of the corpus's largest files beside pyxform's own reading, and answers
+# per second of the imported 200-question REACH form beside the same questions as a native
+# survey (about a minute).
+bench-xlsform: $(STAMP) catalogs
+	$(BIN)/python -m bench.xlsform
 
 clean:
 	rm -rf $(VENV) $(MO)

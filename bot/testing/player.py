@@ -176,8 +176,11 @@ def _button(user: FakeUser, survey: Survey, key: str, move: Move) -> dict[str, A
     message = user._last_with_buttons()
     question = survey.question(key)
     wanted = {move.arg}
-    if isinstance(question, ChoiceQuestion) and move.arg and not move.arg.startswith("#"):
-        wanted.add(f"#{[c.id for c in question.choices].index(move.arg)}")
+    if isinstance(question, ChoiceQuestion) and move.arg:
+        # The screen names a choice by its id, or by its place when the id does not fit.
+        ids = [c.id for c in question.choices]
+        place = int(move.arg[1:]) if move.arg.startswith("#") else ids.index(move.arg)
+        wanted |= {ids[place], f"#{place}"}
     for row in message["reply_markup"]["inline_keyboard"]:
         for button in row:
             tapped = SurveyTap.unpack(button.get("callback_data"))

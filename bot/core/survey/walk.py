@@ -39,7 +39,7 @@ from bot.core.survey.model import (
     Survey,
 )
 from bot.core.survey.slot import Answer, Slot
-from bot.core.xlsform.expression import Scope, Value, number, text
+from bot.core.xlsform.expression import Expression, Scope, Value, conjuncts, number, text
 
 _ROUND = re.compile(r"^(.+)\[([0-9]{1,4})\]$")
 
@@ -93,6 +93,8 @@ class Walk:
     present: set[str] = field(default_factory=set)
     # The keys shown of each question inside a repeat, in the order asked (round by round).
     rounds: dict[str, list[str]] = field(default_factory=dict)
+    # Parts of conditions already worked out in this walk, by part and round (`_holds`).
+    _parts_seen: dict[tuple[Any, tuple[int, ...]], bool] = field(default_factory=dict)
     calculated: dict[str, Value] = field(default_factory=dict)
 
     # -- values, as expressions read them -----------------------------------------------
@@ -135,15 +137,29 @@ class Walk:
         self._nodes(layout(self.survey), (), ())
         return self
 
-    def _holds(self, source: str, chain: tuple[str, ...], rounds: tuple[int, ...]) -> bool:
-        expression = compiled(source)
-        if expression.holds(self.scope(chain, rounds)):
-            return True
-        # Counting what may still show ("3 of 14"): a condition on something not yet
-        # answered may yet hold.
-        return self.optimistic and any(
-            self.read(name, chain, rounds) in ("", ()) for name in expression.references
-        )
+    def _holds(self, source: str, chain: tuple[str, ...], rounds: tuple[int, ...], at: int) -> bool:
+        """Whether the condition holds for the slot at position `at` of the form. A part of
+        it (`a and b`) that reads only questions before `at` is worked out once per round and
+        remembered for the rest of the walk: the group's condition every question of a group
+        carries. (A part reading a later question is not: that answer may not be read yet.)"""
+        scope = None
+        for part, last in _parts(self.survey, source):
+            memo_key = (id(part), rounds) if last < at else None
+            if memo_key is not None and memo_key in self._parts_seen:
+                holds = self._parts_seen[memo_key]
+            else:
+                scope = scope or self.scope(chain, rounds)
+                holds = part.holds(scope) or (
+                    # Counting what may still show ("3 of 14"): a condition on something not
+                    # yet answered may yet hold.
+                    self.optimistic
+                    and any(self.read(n, chain, rounds) in ("", ()) for n in part.references)
+                )
+                if memo_key is not None:
+                    self._parts_seen[memo_key] = holds
+            if not holds:
+                return False
+        return True
 
     def _nodes(self, nodes: list[Node], chain: tuple[str, ...], rounds: tuple[int, ...]) -> None:
         for node in nodes:
@@ -152,7 +168,8 @@ class Walk:
                 continue
             key = key_of(chain, rounds, node.id)
             shows = (node.show_if is None or _condition(node.show_if, self)) and (
-                node.relevant is None or self._holds(node.relevant, chain, rounds)
+                node.relevant is None
+                or self._holds(node.relevant, chain, rounds, self.survey.positions[node.id])
             )
             if not shows:
                 self.hidden.add(key)
@@ -168,7 +185,8 @@ class Walk:
 
     def _repeat(self, block: Block, chain: tuple[str, ...], rounds: tuple[int, ...]) -> None:
         repeat = block.repeat
-        if repeat.relevant is not None and not self._holds(repeat.relevant, chain, rounds):
+        first = self.survey.positions[_first_question(block).id]
+        if repeat.relevant is not None and not self._holds(repeat.relevant, chain, rounds, first):
             return
         inner = (*chain, repeat.id)
         if repeat.count is not None:
@@ -188,6 +206,29 @@ class Walk:
             answer = self.answers.get(key)
             if answer is None or answer.value is not True:
                 return
+
+
+def _parts(survey: Survey, source: str) -> list[tuple[Expression, int]]:
+    """A condition's `and` parts, each with the position of the last question it reads."""
+    memo = survey.most_shown_memo
+    cache_key = ("parts", source)
+    found: Any = memo.get(cache_key)
+    if found is None:
+        found = []
+        for part in conjuncts(compiled(source)):
+            positions = [
+                survey.positions[q.id]
+                for name in part.references
+                for q in survey.by_ref.get(name, [])
+            ]
+            found.append((part, max(positions, default=-1)))
+        memo[cache_key] = found
+    return found
+
+
+def _first_question(block: Block) -> Question:
+    node = block.nodes[0]
+    return node if not isinstance(node, Block) else _first_question(node)
 
 
 def _resolve(

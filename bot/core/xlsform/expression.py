@@ -401,6 +401,40 @@ def parse(source: str, *, choice_filter: bool = False) -> Expression:
     return Expression(source, tree, references, columns, _compile(tree))
 
 
+def conjuncts(expression: Expression) -> list[Expression]:
+    """The parts of `a and b and c` as expressions of their own (one part when the top is not
+    `and`). A form's group condition is ANDed into each question's own at import: evaluated
+    as parts, the group's part can be remembered once per round instead of per question."""
+    parts: list[Node] = []
+
+    def split(node: Node) -> None:
+        if isinstance(node, Binary) and node.op == "and":
+            split(node.left)
+            split(node.right)
+        else:
+            parts.append(node)
+
+    split(expression.tree)
+    if len(parts) == 1:
+        return [expression]
+    return [
+        Expression(expression.text, part, frozenset(_references(part)), run=_compile(part))
+        for part in parts
+    ]
+
+
+def _references(node: Node) -> set[str]:
+    if isinstance(node, Ref):
+        return {node.name}
+    if isinstance(node, Unary):
+        return _references(node.operand)
+    if isinstance(node, Binary):
+        return _references(node.left) | _references(node.right)
+    if isinstance(node, Call):
+        return {name for arg in node.args for name in _references(arg)}
+    return set()
+
+
 # -- values ------------------------------------------------------------------------------
 
 
