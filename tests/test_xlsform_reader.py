@@ -138,3 +138,17 @@ def test_python_m_bot_surveys_check_runs_without_settings(tmp_path: Path) -> Non
     assert done.stdout.startswith("Form 'widgets'")
     assert "row 12, my_barcode: scanning a barcode" in done.stdout
     assert done.stderr == ""  # no warnings, no traceback
+
+
+def test_questions_collecting_personal_data_are_named_for_staff() -> None:
+    """The data notice says the bot never asks for a name, NIK or phone number: a form that
+    does, or that asks for a location, is not refused, but staff are told which rows."""
+    spec = read(CORPUS / "xlsform_spec_test.xlsx").report
+    found = {p.name: p.reason for p in spec.personal}
+    assert found["my_name"] == "looks like it asks for a name"
+    assert found["address"] == "looks like it asks for an address"
+    assert found["geopoint_test"].startswith("the respondent's location")
+    ucl = {p.name: p.reason for p in read(CORPUS / "UCL_Biomass_Plot_Form.xlsx").report.personal}
+    assert ucl["leader_number"] == "looks like it asks for a phone number"
+    assert "latin_name_other" not in ucl  # a species' name, not a person's
+    assert read(CORPUS / "choice_filter_test.xlsx").report.personal == []

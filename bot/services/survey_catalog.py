@@ -325,6 +325,15 @@ def describe(report: Report, *, left_out: bool = False) -> list[str]:
             ", ".join(language.locales) if language.locales else "not used (no such bot language)"
         )
         lines.append(f"  {language.column}: {shown}")
+    if report.personal:
+        lines.append(
+            f"Personal data to check before publishing ({len(report.personal)}): the data notice "
+            "tells respondents the bot never asks for a name, NIK or phone number; drop these "
+            "questions, or have the notice say why they are needed (UU PDP):"
+        )
+        for found in report.personal:
+            where = f"row {found.row}" if found.row else "form"
+            lines.append(f"  {where}, {found.name}: {found.reason}")
     if report.runs_whole:
         lines.append("Every part of this form can run in chat.")
         return lines

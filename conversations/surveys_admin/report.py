@@ -40,6 +40,18 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def personal_names(_: Gettext) -> dict[str, str]:
+    """reader's personal-data notes, as staff read them."""
+    return {
+        "the respondent's location (a place, personal data)": _("the respondent's location"),
+        "looks like it asks for an identity number (NIK / KTP)": _("looks like an ID number (NIK)"),
+        "looks like it asks for a phone number": _("looks like a phone number"),
+        "looks like it asks for an email address": _("looks like an email address"),
+        "looks like it asks for a name": _("looks like a person's name"),
+        "looks like it asks for an address": _("looks like an address"),
+    }
+
+
 def locale_names(_: Gettext) -> dict[str, str]:
     return {"id": _("Indonesian"), "en": _("English")}
 
@@ -67,6 +79,21 @@ def report_html(report: Report, _: Gettext, *, left_out: bool = False) -> str:
             served = _("not used (the bot has no such language)")
         column = _("(no language named)") if language.column == "label" else language.column
         lines.append(f"• {escape(column)} → {escape(served)}")
+    if report.personal:
+        lines += ["", "<b>" + escape(_("⚠️ Personal data: please check")) + "</b>"]
+        lines.append(
+            escape(
+                _(
+                    "The data notice tells respondents that the bot never asks for a name, NIK "
+                    "or phone number. Remove these questions, or make sure the notice explains "
+                    "why they are needed (UU PDP):"
+                )
+            )
+        )
+        for found in report.personal[:SHOWN_PROBLEMS]:
+            where = _("Row {row}").format(row=found.row) if found.row else _("The form as a whole")
+            what = personal_names(_).get(found.reason, found.reason)
+            lines.append(f"• {escape(where)}, <code>{escape(found.name)}</code>: {escape(what)}")
     if report.runs_whole:
         lines.append("✅ " + escape(_("Every part of this form can run in chat.")))
         return "\n".join(lines)

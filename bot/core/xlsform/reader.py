@@ -114,6 +114,11 @@ class Report:
     questions: Counter[str] = field(default_factory=Counter)  # what is asked, by kind
     languages: list[Language] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Questions that collect personal data the bot's data notice says it does not ask for
+    # (a name, an ID number, a phone number) or names no purpose for (a place, an address):
+    # not a refusal, a note staff must read before publishing (UU PDP: collect what the
+    # purpose needs, and tell people what is collected).
+    personal: list[Problem] = field(default_factory=list)
 
     @property
     def runs_whole(self) -> bool:
@@ -289,6 +294,9 @@ def _check(
             return
     if kind in ASKED:
         report.questions[ASKED[kind]] += 1
+        collects = _personal(kind, name, node.get("label"))
+        if collects:
+            report.personal.append(Problem(row, name, collects))
     elif kind in NO_DEVICE:
         problem(f"'{kind}' is filled in by a phone app; in a chat it stays empty")
     elif kind not in STRUCTURE and kind not in FILLED_BY_BOT:
@@ -312,6 +320,46 @@ def _check(
             for ref in re.findall(r"\$\{\s*([^}\s]+)\s*\}", str(text)):
                 if ref not in names:
                     problem(f"its {key} shows ${{{ref}}}, which is no question of this form")
+
+
+# What a question asks for, by words in its name or label (Indonesian and English), that the
+# data notice says the bot never asks: (pattern, what staff are told).
+_PERSONAL: Final = (
+    (
+        re.compile(r"\b(nik|ktp|no_?ktp|national.?id|id.?number|passport|paspor)\b", re.I),
+        "an identity number (NIK / KTP)",
+    ),
+    (
+        re.compile(r"\b(phone|telepon|telp|no_?hp|nomor.?hp|handphone|whatsapp|wa)\b", re.I),
+        "a phone number",
+    ),
+    (re.compile(r"\b(e-?mail|surel)\b", re.I), "an email address"),
+    (re.compile(r"\b(nama|name|full.?name|first.?name|surname)\b", re.I), "a name"),
+    (re.compile(r"\b(alamat|address)\b", re.I), "an address"),
+)
+
+
+def _personal(kind: str, name: str, label: Any) -> str | None:
+    """What personal data a question collects beyond what the data notice names, if any."""
+    if kind in ("geopoint", "gps"):
+        return "the respondent's location (a place, personal data)"
+    if kind not in ("text", "string"):
+        return None
+    labels = label.values() if isinstance(label, dict) else [label] if label else []
+    words = " ".join([name.replace("_", " "), *(str(x) for x in labels)])
+    for pattern, what in _PERSONAL:
+        if pattern.search(words) and not (what == "a name" and _THING.search(words)):
+            return f"looks like it asks for {what}"
+    return None
+
+
+# A name of a thing, not of a person ("latin_name", "Nama usaha", "settlement name").
+_THING: Final = re.compile(
+    r"\b(latin|species|spesies|building|bangunan|compound|settlement|community|municipality|"
+    r"village|desa|street|jalan|place|tempat|business|usaha|toko|shop|company|perusahaan|"
+    r"organi[sz]ation|organisasi|school|sekolah|product|produk|brand|merek)\b",
+    re.I,
+)
 
 
 def _spelled(value: str) -> bool:
