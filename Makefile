@@ -59,6 +59,7 @@ bench-broadcast: $(STAMP) catalogs
 fuzz: $(STAMP) catalogs
 	FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py
 	FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/test_fuzz_events.py
+	FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -W ignore::hypothesis.errors.HypothesisWarning tests/test_fuzz_xlsform.py
 
 # Peak memory with 100,000 people writing at once (about two minutes).
 bench-memory: $(STAMP) catalogs

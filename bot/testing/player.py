@@ -101,7 +101,7 @@ def next_move(survey: Survey, session: Session, rng: random.Random, rounds: int 
         # leave at its first "no consent".
         rng.shuffle(ok)
         choice = max(ok[:8], key=lambda c: _ahead(survey, answers, key, c.id))
-        return Move("tap", Action.CHOOSE, _arg(question, choice.id))
+        return Move("tap", Action.CHOOSE, _arg(question, choice))
     for value in _typed_candidates(survey, answers, key):
         if engine.constraint_holds(survey, answers, key, value):
             return Move("type", text=_spelled(value))
@@ -123,9 +123,9 @@ def _several(
     rng.shuffle(plain)
     top = question.max_choices or len(question.choices)
     for size in range(1, min(4, top, len(plain)) + 1):
-        picked = [c.id for c in question.choices if c in plain[:size]]
-        if engine.constraint_holds(survey, answers, key, picked):
-            taps = tuple(Move("tap", Action.TOGGLE, _arg(question, c)) for c in picked)
+        chosen = [c for c in question.choices if c in plain[:size]]
+        if engine.constraint_holds(survey, answers, key, [c.id for c in chosen]):
+            taps = tuple(Move("tap", Action.TOGGLE, _arg(question, c)) for c in chosen)
             return Move("multi", then=(*taps, Move("tap", Action.DONE)))
     if not engine.is_required(survey, answers, key):
         return Move("tap", Action.SKIP)
@@ -136,11 +136,13 @@ def _ahead(survey: Survey, answers: dict[str, Answer], key: str, value: Any) -> 
     return len(engine.asked(survey, {**answers, key: Answer(value)}, optimistic=True))
 
 
-def _arg(question: ChoiceQuestion, choice_id: str) -> str:
-    """How the screen names a choice in its button: its id, or "#N" when that is too long."""
-    if len(choice_id.encode()) <= 32:
-        return choice_id
-    return f"#{[c.id for c in question.choices].index(choice_id)}"
+def _arg(question: ChoiceQuestion, choice: Any) -> str:
+    """A choice as a button may name it: its id, or "#N" (its place) when the id is long or
+    names two choices of a cascading list (the screen's button matches either way)."""
+    ids = [c.id for c in question.choices]
+    if len(choice.id.encode()) <= 32 and ids.count(choice.id) == 1:
+        return str(choice.id)
+    return f"#{next(i for i, c in enumerate(question.choices) if c is choice)}"
 
 
 def play_in_core(survey: Survey, seed: int = 1, most: int = 2000) -> tuple[steps.Submit, int]:
