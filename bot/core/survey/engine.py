@@ -166,9 +166,10 @@ def progress(survey: Survey, answers: Answers, current: str) -> tuple[int, int]:
     An imported form's total counts what shows when every condition on a question not yet
     answered is taken to hold (so it can shrink, and grows with each round of a repeat)."""
     if not survey.plain:
-        keys = [s.key for s in asked(survey, answers, optimistic=True)]
+        found = walker.walk(survey, answers, today(), False)
+        keys = [s.key for s in walker.asked(found.shown)]
         position = keys.index(current) + 1 if current in keys else len(keys)
-        return position, max(position, len(keys))
+        return position, max(position, len(keys) + found.may_show)
     shown = visible(survey, answers, optimistic=True)
     position, positions = survey.index(current), survey.positions
     before = sum(1 for q in shown if positions[q.id] < position)

@@ -93,6 +93,9 @@ class Walk:
     present: set[str] = field(default_factory=set)
     # The keys shown of each question inside a repeat, in the order asked (round by round).
     rounds: dict[str, list[str]] = field(default_factory=dict)
+    # Asked questions hidden only because a condition reads something not yet answered: what
+    # "3 of 14" adds to the questions shown (an optimistic walk's count, without a second walk).
+    may_show: int = 0
     # Parts of conditions already worked out in this walk, by part and round (`_holds`).
     _parts_seen: dict[tuple[Any, tuple[int, ...]], bool] = field(default_factory=dict)
     calculated: dict[str, Value] = field(default_factory=dict)
@@ -137,11 +140,21 @@ class Walk:
         self._nodes(layout(self.survey), (), ())
         return self
 
-    def _holds(self, source: str, chain: tuple[str, ...], rounds: tuple[int, ...], at: int) -> bool:
+    def _holds(
+        self,
+        source: str,
+        chain: tuple[str, ...],
+        rounds: tuple[int, ...],
+        at: int,
+        optimistic: bool = False,
+    ) -> bool:
         """Whether the condition holds for the slot at position `at` of the form. A part of
         it (`a and b`) that reads only questions before `at` is worked out once per round and
         remembered for the rest of the walk: the group's condition every question of a group
-        carries. (A part reading a later question is not: that answer may not be read yet.)"""
+        carries. (A part reading a later question is not: that answer may not be read yet.)
+        `optimistic` (counting what may still show, "3 of 14"): a part reading something not
+        yet answered may yet hold."""
+        optimistic = optimistic or self.optimistic
         scope = None
         for part, last in _parts(self.survey, source):
             memo_key = (id(part), rounds) if last < at else None
@@ -149,14 +162,11 @@ class Walk:
                 holds = self._parts_seen[memo_key]
             else:
                 scope = scope or self.scope(chain, rounds)
-                holds = part.holds(scope) or (
-                    # Counting what may still show ("3 of 14"): a condition on something not
-                    # yet answered may yet hold.
-                    self.optimistic
-                    and any(self.read(n, chain, rounds) in ("", ()) for n in part.references)
-                )
+                holds = part.holds(scope)
                 if memo_key is not None:
                     self._parts_seen[memo_key] = holds
+            if not holds and optimistic:
+                holds = any(self.read(n, chain, rounds) in ("", ()) for n in part.references)
             if not holds:
                 return False
         return True
@@ -173,6 +183,16 @@ class Walk:
             )
             if not shows:
                 self.hidden.add(key)
+                if (
+                    not self.optimistic
+                    and node.type not in UNASKED
+                    and node.show_if is None
+                    and node.relevant is not None
+                    and self._holds(
+                        node.relevant, chain, rounds, self.survey.positions[node.id], True
+                    )
+                ):
+                    self.may_show += 1  # hidden for now, for want of an answer not yet given
                 continue
             if isinstance(node, CalculateQuestion):
                 self.calculated[key] = compiled(node.calculation).evaluate(
