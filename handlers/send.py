@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import warnings
+from html import escape
 from typing import Any
 
-from telegram import InputFile, Message, Update
-from telegram.error import BadRequest
+from telegram import Document, InputFile, Message, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
@@ -119,3 +120,25 @@ async def toast(update: Update, text: str | None = None) -> None:
         # A query too old to answer raises BadRequest; there is nothing the person could see.
         with contextlib.suppress(BadRequest):
             await update.callback_query.answer(text)
+
+
+async def fetch_document(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    document: Document,
+    max_bytes: int,
+    too_big: str,
+    unreachable: str,
+) -> bytes | None:
+    """A file staff sent, downloaded; None (and the person told why, in one line) when it is
+    larger than `max_bytes` (never downloaded then: `too_big`, already translated) or Telegram
+    cannot hand it over (`unreachable`)."""
+    if (document.file_size or 0) > max_bytes:
+        await send(context, chat_id, escape(too_big))
+        return None
+    try:
+        file = await context.bot.get_file(document.file_id)
+        return bytes(await file.download_as_bytearray())
+    except TelegramError:
+        await send(context, chat_id, escape(unreachable))
+        return None

@@ -38,7 +38,7 @@ from bot.core.survey.parse import Invalid
 from bot.core.survey.session import Session
 from bot.testing import harness
 from bot.testing.harness import Bot, FakeUser, running_bot
-from bot.testing.player import next_move, perform
+from bot.testing.player import apply_in_core, next_move, perform
 from handlers.buttons import SurveyTap
 from tests.helpers import no_refusals, rows
 from tests.test_fuzz import EXAMPLES, PHASES, Errors, texts
@@ -91,14 +91,7 @@ def _core_step(survey: Survey, session: Session, doing: tuple[str, Any], rng: ra
     kind, payload = doing
     if kind == "good":
         move = next_move(survey, session, rng)
-        part = (move.then or (move,))[0]
-        if part.kind == "tap":
-            assert part.action is not None
-            return steps.tap(survey, session, part.action, part.arg)
-        if part.kind == "locate":
-            latitude, longitude = (float(x) for x in part.text.split())
-            return steps.located(survey, session, latitude, longitude)
-        return steps.typed(survey, session, part.text, "id", TODAY)
+        return apply_in_core(survey, session, (move.then or (move,))[0])
     if kind == "tap":
         action, arg = payload
         return steps.tap(survey, session, action, arg)

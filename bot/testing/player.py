@@ -152,7 +152,7 @@ def play_in_core(survey: Survey, seed: int = 1, most: int = 2000) -> tuple[steps
     for count in range(most):
         move = next_move(survey, session, rng)
         for part in move.then or (move,):
-            step = _apply(survey, session, part)
+            step = apply_in_core(survey, session, part)
             if isinstance(step, steps.Submit):
                 return step, count
             assert isinstance(step, steps.Moved), (session.cursor, part, step)
@@ -160,7 +160,8 @@ def play_in_core(survey: Survey, seed: int = 1, most: int = 2000) -> tuple[steps
     raise AssertionError(f"{survey.id}: not finished after {most} answers")
 
 
-def _apply(survey: Survey, session: Session, move: Move) -> steps.Step:
+def apply_in_core(survey: Survey, session: Session, move: Move) -> steps.Step:
+    """One move on the pure core's steps (what the chat's `perform` does through Telegram)."""
     if move.kind == "tap":
         assert move.action is not None
         return steps.tap(survey, session, move.action, move.arg)

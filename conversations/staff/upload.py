@@ -13,7 +13,6 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, filters
 
 from bot.core.events.csvfile import EventFileError, parse_events
@@ -21,7 +20,7 @@ from bot.core.formatting import number
 from conversations.announcements import compose
 from conversations.surveys_admin import upload as xlsform
 from handlers.common import KEY, Who, personal, services
-from handlers.send import send
+from handlers.send import fetch_document, send
 from handlers.staff import StaffMessageHandler
 
 # A programme of hundreds of events is a few hundred kilobytes; anything far larger is not an
@@ -49,18 +48,12 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
         )
         await send(context, w.chat_id, escape(text))
         return
-    if (document.file_size or 0) > MAX_BYTES:
-        text = _("This file is {size} bytes; an events file is at most {limit} bytes.").format(
-            size=number(document.file_size or 0, w.locale), limit=number(MAX_BYTES, w.locale)
-        )
-        await send(context, w.chat_id, escape(text))
-        return
-    try:
-        file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-    except TelegramError:
-        text = _("The file could not be fetched from Telegram. Please send it again.")
-        await send(context, w.chat_id, escape(text))
+    too_big = _("This file is {size} bytes; an events file is at most {limit} bytes.").format(
+        size=number(document.file_size or 0, w.locale), limit=number(MAX_BYTES, w.locale)
+    )
+    unreachable = _("The file could not be fetched from Telegram. Please send it again.")
+    data = await fetch_document(context, w.chat_id, document, MAX_BYTES, too_big, unreachable)
+    if data is None:
         return
     try:
         events = parse_events(data)

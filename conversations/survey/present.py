@@ -94,27 +94,15 @@ async def _screen(
     """The current question or review, edited in place after a tap, else sent anew."""
     text, keyboard = render.screen(survey, session, w.locale, w._, outcome.matches)
     error = outcome.error if outcome.kind is Kind.INVALID else None
+    message = ""
+    if error is not None:
+        question = render.question_of(survey, session)
+        message = render.error_text(error, question, w.locale, w._, survey=survey, session=session)
     if error is not None and update.callback_query is not None:
-        message = render.error_text(
-            error,
-            render.question_of(survey, session),
-            w.locale,
-            w._,
-            survey=survey,
-            session=session,
-        )
         await toast(update, unescape(message)[:TOAST_LIMIT])
         return
     moved_off = await _keyboard_before(context, w, survey, session, outcome)
     if error is not None and not (moved_off and error.code == "location.unexpected"):
-        message = render.error_text(
-            error,
-            render.question_of(survey, session),
-            w.locale,
-            w._,
-            survey=survey,
-            session=session,
-        )
         if outcome.resumed:  # typed after a break: say plainly that it was not kept
             note = escape(w._("Welcome back! Your message was not saved as an answer:"))
             message = f"{note} {message}"

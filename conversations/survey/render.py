@@ -479,13 +479,7 @@ def _choice_rows(
         for c in shown
     ]
     if pages > 1:
-        # Words, not ◀️ ▶️: the ◀️ of Back sits just below (as on the region list).
-        paging = []
-        if number > 0:
-            paging.append(_button(_("« Previous"), view.session, Action.PAGE, number - 1))
-        if number < pages - 1:
-            paging.append(_button(_("Next »"), view.session, Action.PAGE, number + 1))
-        rows.append(paging)
+        rows.append(_paging(view.session, number, pages, _))
     return rows
 
 
@@ -515,14 +509,20 @@ def _region_rows(
         [_button(r.name, session, action, r.code) for r in shown[i : i + 2]]
         for i in range(0, len(shown), 2)
     ]
-    # Words, not ◀️ ▶️: the ◀️ of Back sits just below, and the two were taken for each other.
+    rows.append(_paging(session, number, pages, _))
+    return rows
+
+
+def _paging(session: Session, number: int, pages: int, _: Gettext) -> list[Button]:
+    """« Previous / Next » under a list shown a page at a time (regions, long choice lists,
+    a long review). Words, not ◀️ ▶️: the ◀️ of Back sits just below, and the two were taken
+    for each other."""
     paging = []
     if number > 0:
         paging.append(_button(_("« Previous"), session, Action.PAGE, number - 1))
     if number < pages - 1:
         paging.append(_button(_("Next »"), session, Action.PAGE, number + 1))
-    rows.append(paging)
-    return rows
+    return paging
 
 
 def _region_page(session: Session) -> tuple[tuple[regions.Region, ...], int, int]:
@@ -612,12 +612,7 @@ def review_screen(
     ]
     rows = [edits[i : i + 5] for i in range(0, len(edits), 5)]
     if pages > 1:
-        paging = []
-        if number > 0:
-            paging.append(_button(_("« Previous"), session, Action.PAGE, number - 1))
-        if number < pages - 1:
-            paging.append(_button(_("Next »"), session, Action.PAGE, number + 1))
-        rows.append(paging)
+        rows.append(_paging(session, number, pages, _))
     rows.append(
         [
             _button(_("◀️ Back"), session, Action.BACK),

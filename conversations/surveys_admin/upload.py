@@ -18,7 +18,6 @@ from html import escape
 from pathlib import Path
 
 from telegram import Document, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.core.formatting import number
@@ -29,7 +28,7 @@ from conversations.surveys_admin import drafts
 from conversations.surveys_admin.report import file_name_for, report_file, report_html
 from handlers.buttons import FormImport
 from handlers.common import KEY, Who, no_longer_active, personal, services
-from handlers.send import button, drop_buttons, keyboard, send, send_file, toast
+from handlers.send import button, drop_buttons, fetch_document, keyboard, send, send_file, toast
 from handlers.staff import StaffButtonHandler
 
 SUFFIXES = (".xlsx", ".xls")
@@ -63,18 +62,12 @@ async def take_document(update: Update, context: ContextTypes.DEFAULT_TYPE, w: W
 
 async def _receive(context: ContextTypes.DEFAULT_TYPE, w: Who, document: Document) -> None:
     _ = w._
-    if (document.file_size or 0) > MAX_BYTES:
-        text = _("This file is {size} bytes; a form is at most {limit} bytes.").format(
-            size=number(document.file_size or 0, w.locale), limit=number(MAX_BYTES, w.locale)
-        )
-        await send(context, w.chat_id, escape(text))
-        return
-    try:
-        file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-    except TelegramError:
-        text = _("The file could not be fetched from Telegram. Please send it again.")
-        await send(context, w.chat_id, escape(text))
+    too_big = _("This file is {size} bytes; a form is at most {limit} bytes.").format(
+        size=number(document.file_size or 0, w.locale), limit=number(MAX_BYTES, w.locale)
+    )
+    unreachable = _("The file could not be fetched from Telegram. Please send it again.")
+    data = await fetch_document(context, w.chat_id, document, MAX_BYTES, too_big, unreachable)
+    if data is None:
         return
     suffix = ".xls" if (document.file_name or "").lower().endswith(".xls") else ".xlsx"
     path = await asyncio.to_thread(_keep, folder(context), data, suffix, document.file_name or "")
