@@ -605,10 +605,10 @@ async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) -
     card, _markup = details(event, 0, w._, w.locale)
     card += "\n\n" + escape(w._("Register with /acara."))
     audience = Audience(Kind.TOPIC, topic="events", region=event.region)
-    await _prefilled(context, w, card, title_of(event, w.locale), audience)
+    await prefilled(context, w, card, title_of(event, w.locale), audience)
 
 
-async def _prefilled(
+async def prefilled(
     context: ContextTypes.DEFAULT_TYPE, w: Who, text: str, title: str, audience: Audience
 ) -> None:
     """A draft the bot wrote: `text` is sent here, so that message is what gets copied and is
@@ -648,7 +648,7 @@ async def on_results(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who)
         return
     text = interim_text(PublicResults(summary, None, False), w, svc.results.min_group)
     audience = Audience(Kind.SURVEY, survey_id=survey.id)
-    await _prefilled(context, w, text, pick(survey.title, w.locale), audience)
+    await prefilled(context, w, text, pick(survey.title, w.locale), audience)
 
 
 def register(app: Application) -> None:

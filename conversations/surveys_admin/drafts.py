@@ -251,7 +251,7 @@ async def on_announce(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who
     await drop_buttons(context, query.message if query else None)
     text = announcement(survey, link(context, survey.id), w._, w.locale)
     audience = Audience(AudienceKind.TOPIC, topic="surveys")
-    await compose._prefilled(context, w, text, pick(survey.title, w.locale), audience)
+    await compose.prefilled(context, w, text, pick(survey.title, w.locale), audience)
 
 
 def register(app: Application) -> None:

@@ -21,7 +21,7 @@ from telegram import Document, Update
 from telegram.ext import Application, ContextTypes
 
 from bot.core.formatting import number
-from bot.core.xlsform.reader import _spreadsheet
+from bot.core.xlsform.reader import is_spreadsheet
 from bot.services.survey_catalog import Outcome
 from bot.storage.survey_forms import DRAFT
 from conversations.surveys_admin import drafts
@@ -71,7 +71,7 @@ async def _receive(context: ContextTypes.DEFAULT_TYPE, w: Who, document: Documen
         return
     suffix = ".xls" if (document.file_name or "").lower().endswith(".xls") else ".xlsx"
     path = await asyncio.to_thread(_keep, folder(context), data, suffix, document.file_name or "")
-    if not await asyncio.to_thread(_spreadsheet, path):
+    if not await asyncio.to_thread(is_spreadsheet, path):
         await asyncio.to_thread(_forget, path)
         text = _(
             "This file is not an Excel spreadsheet. Please send the form as an .xlsx or .xls "

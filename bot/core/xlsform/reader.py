@@ -139,7 +139,7 @@ def read(path: Path) -> Form:
     from pyxform import xls2json
     from pyxform.errors import PyXFormError
 
-    if not _spreadsheet(path):
+    if not is_spreadsheet(path):
         raise FormError(
             "this file cannot be read as an XLSForm: it is not an .xlsx or .xls spreadsheet"
         )
@@ -156,7 +156,7 @@ def read(path: Path) -> Form:
     return Form(definition, _report(definition, _rows(path)))
 
 
-def _spreadsheet(path: Path) -> bool:
+def is_spreadsheet(path: Path) -> bool:
     """An .xlsx (a zip with a workbook) or an .xls (an OLE2 compound file), by content."""
     try:
         with path.open("rb") as handle:
