@@ -10,20 +10,23 @@ keeps (and its calculations), every one of them meeting its constraint.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
 from bot.core.survey import engine
 from bot.core.survey.engine import Answer
-from bot.core.survey.model import Survey
+from bot.core.survey.model import ChoiceQuestion, Survey
+from bot.core.text import pick
 from bot.testing import harness
 from bot.testing.harness import running_bot
 from bot.testing.player import play_in_chat
 from tests.helpers import consent, no_refusals, rows
-from tests.test_xlsform_play import FILES, REFUSED_BY_PYXFORM, imported
+from tests.test_xlsform_play import CORPUS, FILES, REFUSED_BY_PYXFORM, imported
 
 PLAYED = [p for p in FILES if p.name not in REFUSED_BY_PYXFORM]
 
@@ -65,3 +68,71 @@ async def test_every_accepted_form_is_answered_to_the_end_in_the_chat(
     assert set(calculations) <= set(stored)
     for key, answer in kept.items():
         assert engine.constraint_holds(survey, kept, key, answer.value), key
+
+
+async def test_an_imported_form_s_results_and_export_after_people_answer_it(
+    tmp_path: Path,
+) -> None:
+    """/hasil and /ekspor take an imported form like any survey: its single and multiple
+    choices charted with the figures the database holds, its export a KoboToolbox workbook
+    with a row per response."""
+    survey = imported(CORPUS / "building_natural_risks_survey.xlsx")
+    staff_id = 9300
+    settings = harness.test_settings(
+        tmp_path, surveys_dir=survey_folder(tmp_path, survey), admin_ids=frozenset({staff_id})
+    )
+    async with running_bot(settings) as bot:
+        for n in range(6):  # more than RESULTS_MIN_GROUP: charts are drawn
+            user = bot.user(9200 + n, "id")
+            await consent(user, survey.id)
+            await play_in_chat(bot, user, survey, seed=n + 1)
+        staff = bot.user(staff_id, "id")
+        await staff.send("/hasil")
+        before = max(m["message_id"] for m in staff.messages)
+        await staff.tap("📊 " + pick(survey.title, "id"))
+        summary = next(m for m in staff.messages if m["message_id"] == before)["text"]
+        assert "Jumlah responden dalam pilihan ini: 6" in summary
+        photos = [m for m in staff.messages if m["message_id"] > before and "photo" in m]
+        answered = {
+            q.id: [
+                json.loads(r["value"])
+                for r in rows(
+                    settings,
+                    "SELECT a.value FROM answers a JOIN responses r ON r.id = a.response_id "
+                    "WHERE r.status = 'submitted' AND a.question_id = ? "
+                    "AND a.value IS NOT NULL",
+                    (q.id,),
+                )
+            ]
+            for q in survey.questions
+            if isinstance(q, ChoiceQuestion)
+        }
+        # A chart for each choice question enough people answered (RESULTS_MIN_GROUP, 5).
+        charted = [q for q in survey.questions if len(answered.get(q.id, [])) >= 5]
+        assert len(photos) == len(charted) >= 3
+        for photo, question in zip(photos, charted, strict=True):
+            # The caption's figures are those of the database.
+            assert isinstance(question, ChoiceQuestion)
+            stored, caption = answered[question.id], photo["caption"]
+            assert caption.startswith(pick(question.text, "id")[:40])
+            assert f"{len(stored)} orang menjawab" in caption
+            for choice in question.choices:
+                times = sum(choice.id in (v if isinstance(v, list) else [v]) for v in stored)
+                assert f"• {pick(choice.label, 'id')}: " in caption
+                assert any(
+                    line.startswith(f"• {pick(choice.label, 'id')}: ")
+                    and line.endswith(f"({times})")
+                    for line in caption.splitlines()
+                ), (question.id, choice.id, times, caption)
+        await staff.send("/ekspor")
+        await staff.tap(pick(survey.title, "id"), staff._last_with_buttons())
+        await staff.tap("Semua (6)")
+        workbook = next(f for f in staff.files() if f.filename.endswith(".xlsx"))
+        sheet = openpyxl.load_workbook(io.BytesIO(workbook.content), read_only=True).worksheets[0]
+        header, *lines = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert len(lines) == 6
+        # KoboToolbox's column names: each question's group path, as the form names it.
+        paths = [q.path for q in survey.questions if q.type != "note" and q.repeat is None]
+        assert paths and all(path in header for path in paths), set(paths) - set(header)
+        assert any("/" in str(path) for path in paths)
+        no_refusals(bot)
