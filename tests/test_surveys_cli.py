@@ -182,3 +182,40 @@ async def test_a_repeat_with_a_count_runs_whole(settings: Settings) -> None:
     assert given["repeat1[2]/heightInit"] == 75.5
     kept = rows(settings, "SELECT survey_id, survey_version, status FROM responses")
     assert [tuple(r) for r in kept] == [("liberiastdform", 1, "submitted")]
+
+
+async def test_two_imports_at_once_beside_the_bot_make_two_versions_and_one_live(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Two staff members publish two versions of one form from two terminals at the same
+    moment, while the bot runs: each gets its own version number, exactly one is live, the
+    other retired, and neither command fails or leaves a half-written row."""
+    first = xlsform(tmp_path / "a.xlsx", [("text", "nama_pasar", "Nama pasar", "yes")])
+    second = xlsform(tmp_path / "b.xlsx", [("integer", "harga", "Harga beras per kg", "yes")])
+    command = [sys.executable, "-m", "bot", "surveys", "import"]
+    async with running_bot(settings) as bot:
+        done = await asyncio.gather(
+            *(
+                asyncio.to_thread(
+                    subprocess.run,
+                    [*command, str(path), "--publish"],
+                    env=bot_env(DATABASE_PATH=str(settings.database_path)),
+                    cwd=tmp_path,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+                for path in (first, second)
+            )
+        )
+        for result in done:
+            assert result.returncode == 0, result.stderr
+            assert result.stderr == ""
+        await take_up(bot)
+        live = bot.services.surveys.survey_for_payload("harga_pangan")
+        assert live is not None
+    stored = rows(settings, "SELECT version, status FROM survey_forms ORDER BY version")
+    assert [r["version"] for r in stored] == [1, 2]
+    assert sorted(r["status"] for r in stored) == ["live", "retired"]
+    live_version = next(r["version"] for r in stored if r["status"] == "live")
+    assert live.version == live_version
