@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,16 @@ def test_questions_collecting_personal_data_are_named_for_staff() -> None:
     assert ucl["leader_number"] == "looks like it asks for a phone number"
     assert "latin_name_other" not in ucl  # a species' name, not a person's
     assert read(CORPUS / "choice_filter_test.xlsx").report.personal == []
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    """A few hundred kilobytes that unpack to gigabytes would have the spreadsheet reader try
+    to hold them all: refused in one line, by what the zip says of its parts."""
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 60_000_000)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(FormError) as refused:
+        read(bomb)
+    assert "unpacks to 60 MB" in str(refused.value)

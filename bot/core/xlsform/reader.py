@@ -143,6 +143,12 @@ def read(path: Path) -> Form:
         raise FormError(
             "this file cannot be read as an XLSForm: it is not an .xlsx or .xls spreadsheet"
         )
+    unpacked = _unpacked_size(path)
+    if unpacked > MAX_UNPACKED:
+        raise FormError(
+            f"this file unpacks to {unpacked // 1_000_000} MB, more than any form needs "
+            f"({MAX_UNPACKED // 1_000_000} MB): it is not read"
+        )
     try:
         with warnings.catch_warnings():
             # openpyxl warns about spreadsheet extensions it skips (data validation, ...):
@@ -167,6 +173,20 @@ def is_spreadsheet(path: Path) -> bool:
             return "xl/workbook.xml" in archive.namelist()
     except (OSError, zipfile.BadZipFile):
         return False
+
+
+# An .xlsx is a zip: a few kilobytes can unpack to gigabytes (a "zip bomb"), which the
+# spreadsheet reader would try to hold. REACH's 321 rows unpack to under 2 MB.
+MAX_UNPACKED: Final = 50_000_000
+
+
+def _unpacked_size(path: Path) -> int:
+    """What an .xlsx says its parts unpack to (0 for an .xls, which is not compressed)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(item.file_size for item in archive.infolist())
+    except (OSError, zipfile.BadZipFile):
+        return 0
 
 
 def _one_line(text: str) -> str:
