@@ -136,8 +136,9 @@ class Form:
 
 def read(path: Path) -> Form:
     """Read an .xlsx / .xls XLSForm. FormError when pyxform refuses it."""
-    from pyxform import xls2json
+    from pyxform import constants, xls2json
     from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform
 
     if not is_spreadsheet(path):
         raise FormError(
@@ -154,12 +155,22 @@ def read(path: Path) -> Form:
             # openpyxl warns about spreadsheet extensions it skips (data validation, ...):
             # nothing a form needs, and nothing staff can act on.
             warnings.simplefilter("ignore", UserWarning)
-            definition = xls2json.parse_file_to_json(str(path))
+            # What parse_file_to_json does, with the sheets read once: their rows also give
+            # the row numbers of the report (taken first: pyxform may change the rows).
+            sheets = get_xlsform(xlsform=str(path))
+            rows = _rows(sheets)
+            definition = xls2json.workbook_to_json(
+                workbook_dict=sheets,
+                form_name=constants.DEFAULT_FORM_NAME,
+                fallback_form_name=sheets.fallback_form_name,
+                default_language=constants.DEFAULT_LANGUAGE_VALUE,
+                warnings=[],
+            )
     except PyXFormError as exc:
         raise FormError(_one_line(str(exc))) from None
     except Exception as exc:  # not a spreadsheet, a damaged file: pyxform's readers raise anything
         raise FormError(f"this file cannot be read as an XLSForm ({_one_line(str(exc))})") from None
-    return Form(definition, _report(definition, _rows(path)))
+    return Form(definition, _report(definition, rows))
 
 
 def is_spreadsheet(path: Path) -> bool:
@@ -193,16 +204,8 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:500]
 
 
-def _rows(path: Path) -> dict[str, int]:
+def _rows(sheets: Any) -> dict[str, int]:
     """Each survey row's name -> its row number in the spreadsheet (the header is row 1)."""
-    from pyxform.xls2json_backends import get_xlsform
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            sheets = get_xlsform(str(path))
-    except Exception:  # the numbers are a help, not a need
-        return {}
     found: dict[str, int] = {}
     for index, row in enumerate(sheets.survey or [], start=2):
         name = str(row.get("name") or "").strip()
