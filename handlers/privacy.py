@@ -66,8 +66,17 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE, w: Who) ->
             continue  # its survey file was removed; /hapusdata still deletes the answers
         when = date_time(response.submitted_at, zone, w.locale)
         lines += ["", "<b>" + escape(pick(survey.title, w.locale)) + "</b> — " + escape(when)]
-        # Calculations too (kept with the answers at submit): everything held is shown.
-        for slot in engine.visible(survey, response.answers):
+        # Calculations too (kept with the answers at submit): everything held is shown, in
+        # the form's order; an answer the form would not show today (a condition on today's
+        # date, say) is still held, so it is listed after them.
+        slots = engine.visible(survey, response.answers)
+        shown = {slot.key for slot in slots}
+        slots += [
+            slot
+            for key in response.answers
+            if key not in shown and (slot := engine.slot_of(survey, response.answers, key))
+        ]
+        for slot in slots:
             question, answer = slot.question, response.answers.get(slot.key)
             if answer is not None:
                 asked = asked_as(survey, response.answers, slot, w.locale, _)

@@ -10,6 +10,7 @@ at a time.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -564,6 +565,18 @@ async def test_my_data_shows_rounds_and_places(tmp_path: Path) -> None:
         assert "• Berapa orang tinggal di rumah Sri?\n  1" in mine
         assert "• Di mana tempat usaha Anda?\n  -8.65, 115.22" in mine
         assert "• Data ini hanya untuk program Sri.\n  OK" in mine
+        # An answer held that the form would not show now (here a second round beyond the
+        # count of one, written into the database behind the bot's back) is still listed:
+        # /dataku shows everything held about the person.
+        with sqlite3.connect(settings.database_path) as db:
+            db.execute(
+                "INSERT INTO answers (response_id, question_id, value, answered_at) "
+                "SELECT id, 'anggota[2]/umur', '40', submitted_at FROM responses "
+                "WHERE user_id = 9 AND survey_id = 'rumah'"
+            )
+        await user.send("/dataku")
+        mine = next(m["text"] for m in reversed(user.messages) if "Data Anda" in m["text"])
+        assert "• Anggota rumah tangga ke-2 › Berapa umurnya?\n  40" in mine
         no_refusals(bot)
 
 
