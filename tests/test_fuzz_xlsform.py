@@ -42,6 +42,7 @@ from bot.testing.player import apply_in_core, next_move, perform
 from handlers.buttons import SurveyTap
 from tests.helpers import no_refusals, rows
 from tests.test_fuzz import EXAMPLES, PHASES, Errors, texts
+from tests.test_survey_walk import same_as_a_whole_walk
 from tests.test_xlsform_chat_play import survey_folder
 from tests.test_xlsform_play import CORPUS, imported
 
@@ -130,6 +131,7 @@ def test_any_doing_on_an_imported_form_is_a_step_or_a_polite_refusal(
         assert isinstance(step, steps.Moved)
         session = step.session
         _held(survey, session)
+        same_as_a_whole_walk(survey, dict(session.answers))
         assert session.cursor == REVIEW or survey.question(session.cursor) is not None
 
 

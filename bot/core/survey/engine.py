@@ -8,7 +8,7 @@ decided once every earlier question is answered or hidden.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from datetime import date
 from itertools import combinations
 from typing import Any
@@ -40,7 +40,7 @@ __all__ = ["REVIEW", "Answer", "Answers", "Slot"]
 Answers = Mapping[str, Answer]
 
 
-def _leaf(cond: Condition, answers: Answers, hidden: set[str], optimistic: bool) -> bool:
+def _leaf(cond: Condition, answers: Answers, hidden: Container[str], optimistic: bool) -> bool:
     qid = cond.question or ""
     if qid in hidden:
         return False
@@ -64,7 +64,7 @@ def _leaf(cond: Condition, answers: Answers, hidden: set[str], optimistic: bool)
     return not (cond.max is not None and not (isinstance(value, int | float) and value <= cond.max))
 
 
-def holds(cond: Condition, answers: Answers, hidden: set[str], optimistic: bool) -> bool:
+def holds(cond: Condition, answers: Answers, hidden: Container[str], optimistic: bool) -> bool:
     if cond.all is not None:
         return all(holds(c, answers, hidden, optimistic) for c in cond.all)
     if cond.any is not None:
@@ -114,7 +114,9 @@ def first_question(survey: Survey) -> str:
     return next_question(survey, {}, None)
 
 
-def next_question(survey: Survey, answers: Answers, current: str | None) -> str:
+def next_question(
+    survey: Survey, answers: Answers, current: str | None, before: Answers | None = None
+) -> str:
     """The first shown, unanswered question after `current`; else any left; else the review.
 
     Going back and changing an answer therefore jumps straight to where the respondent was
@@ -122,7 +124,9 @@ def next_question(survey: Survey, answers: Answers, current: str | None) -> str:
     asks it before the review.
     """
     if not survey.plain:
-        slots = asked(survey, answers)
+        # `before`: the answers this change was made to, whose walk is taken up where the
+        # change touches the form (an imported form's walk is most of an answer's work).
+        slots = walker.asked(walker.walk(survey, answers, today(), False, before).shown)
         keys = [s.key for s in slots]
         after = keys.index(current) if current in keys else -1
         for slot in slots[after + 1 :] + slots[: after + 1]:

@@ -252,7 +252,7 @@ def _answered(survey: Survey, session: Session, key: str, answer: Answer) -> Mov
         question = survey.question(key)
         raise Invalid("constraint", {"message": question.constraint_message if question else None})
     answers = {**session.answers, key: answer}
-    cursor = engine.next_question(survey, answers, key)
+    cursor = engine.next_question(survey, answers, key, before=session.answers)
     # Back on the review of a long form after changing an answer: it opens at that answer's
     # page, not the first.
     changed = cursor == REVIEW and key in session.answers and not survey.plain

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from bot.core.survey.expressions import compiled, compiled_filter
@@ -87,7 +88,8 @@ class Walk:
     today: date
     optimistic: bool = False
     shown: list[Slot] = field(default_factory=list)
-    hidden: set[str] = field(default_factory=set)
+    # The keys hidden, in the order walked (a dict as an ordered set: `resume` keeps a prefix).
+    hidden: dict[str, None] = field(default_factory=dict)
     # Keys of the slots shown: a repeat read from outside takes only rounds that exist now
     # (answers to a round since removed, by a smaller count, are not summed).
     present: set[str] = field(default_factory=set)
@@ -99,6 +101,10 @@ class Walk:
     # Parts of conditions already worked out in this walk, by part and round (`_holds`).
     _parts_seen: dict[tuple[Any, tuple[int, ...]], bool] = field(default_factory=dict)
     calculated: dict[str, Value] = field(default_factory=dict)
+    # Where the walk stood before each top-level part of the form (a question, or a repeat
+    # with all its rounds): how much of shown, hidden, calculated and _parts_seen came before
+    # it, and may_show. A later walk whose answers differ only from that part on starts there.
+    _marks: list[tuple[int, int, int, int, int]] = field(default_factory=list)
 
     # -- values, as expressions read them -----------------------------------------------
 
@@ -136,9 +142,40 @@ class Walk:
 
     # -- the walk -----------------------------------------------------------------------
 
-    def run(self) -> Walk:
-        self._nodes(layout(self.survey), (), ())
+    def run(self, start: int = 0) -> Walk:
+        """Walk the form from its top-level part `start` (0: the whole form; more: `resume`
+        has laid down what came before)."""
+        top = layout(self.survey)
+        for index in range(start, len(top)):
+            self._marks.append(
+                (
+                    len(self.shown),
+                    len(self.hidden),
+                    len(self.calculated),
+                    len(self._parts_seen),
+                    self.may_show,
+                )
+            )
+            self._nodes(top[index : index + 1], (), ())
         return self
+
+    def resume(self, answers: Mapping[str, Answer], start: int) -> Walk:
+        """A walk of `answers` that differ from this walk's only from top-level part `start`
+        on (the form reads no answer ahead of where it stands: `_forward_free`): what came
+        before is this walk's, kept, and only the rest is walked."""
+        shown, hidden, calculated, parts, may_show = self._marks[start]
+        found = Walk(self.survey, dict(answers), self.today, self.optimistic)
+        found.shown = self.shown[:shown]
+        found.hidden = dict(islice(self.hidden.items(), hidden))
+        found.calculated = dict(islice(self.calculated.items(), calculated))
+        found._parts_seen = dict(islice(self._parts_seen.items(), parts))
+        found.may_show = may_show
+        found.present = {slot.key for slot in found.shown}
+        for slot in found.shown:
+            if slot.rounds:
+                found.rounds.setdefault(slot.question.id, []).append(slot.key)
+        found._marks = self._marks[:start]
+        return found.run(start)
 
     def _holds(
         self,
@@ -182,7 +219,7 @@ class Walk:
                 or self._holds(node.relevant, chain, rounds, self.survey.positions[node.id])
             )
             if not shows:
-                self.hidden.add(key)
+                self.hidden[key] = None
                 if (
                     not self.optimistic
                     and node.type not in UNASKED
@@ -342,22 +379,102 @@ _WALKS: OrderedDict[tuple[Any, ...], Walk] = OrderedDict()
 _KEPT = 64
 
 
-def walk(survey: Survey, answers: Mapping[str, Answer], today: date, optimistic: bool) -> Walk:
-    """The walk for these answers, remembered: one screen asks several questions of it."""
-    fingerprint = (
+def _fingerprint(
+    survey: Survey, answers: Mapping[str, Answer], today: date, optimistic: bool
+) -> tuple[Any, ...]:
+    return (
         id(survey),
         today,
         optimistic,
         tuple((k, _freeze(a.value), a.other) for k, a in answers.items()),
     )
+
+
+def walk(
+    survey: Survey,
+    answers: Mapping[str, Answer],
+    today: date,
+    optimistic: bool,
+    before: Mapping[str, Answer] | None = None,
+) -> Walk:
+    """The walk for these answers, remembered: one screen asks several questions of it.
+    `before`: the answers just before this change (an answer given, changed or taken back);
+    their walk, if remembered, is taken up from the first part of the form the change
+    touches instead of walking it all again."""
+    fingerprint = _fingerprint(survey, answers, today, optimistic)
     found = _WALKS.get(fingerprint)
     if found is not None and found.survey is survey:
         _WALKS.move_to_end(fingerprint)
         return found
-    found = Walk(survey, dict(answers), today, optimistic).run()
+    earlier = (
+        None if before is None else _WALKS.get(_fingerprint(survey, before, today, optimistic))
+    )
+    start = (
+        0
+        if earlier is None or earlier.survey is not survey
+        else _unchanged(survey, before or {}, answers)
+    )
+    if earlier is not None and start > 0:
+        found = earlier.resume(answers, start)
+    else:
+        found = Walk(survey, dict(answers), today, optimistic).run()
     _WALKS[fingerprint] = found
     if len(_WALKS) > _KEPT:
         _WALKS.popitem(last=False)
+    return found
+
+
+def _unchanged(survey: Survey, before: Mapping[str, Answer], after: Mapping[str, Answer]) -> int:
+    """How many top-level parts of the form come before the first that a change from
+    `before` to `after` touches (0 when the form reads answers ahead of itself: then every
+    walk starts at the top)."""
+    places = _forward_free(survey)
+    if places is None:
+        return 0
+    changed = [k for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
+    first = len(layout(survey))
+    for key in changed:
+        head, _, last = key.rpartition("/")
+        name = head.rsplit("/", 1)[-1].split("[", 1)[0] if last == "+" else last
+        first = min(first, places.get(name, 0))
+    return first
+
+
+def _forward_free(survey: Survey) -> dict[str, int] | None:
+    """Each question's and repeat's top-level part of the form, when no condition, count or
+    calculation of the form reads an answer of a later part (then a change at part N leaves
+    the walk of parts before N as it was); else None. Worked out once per survey."""
+    memo = survey.most_shown_memo
+    if ("forward",) in memo:
+        return memo[("forward",)]  # type: ignore[return-value]
+    places: dict[str, int] = {}
+    sources: list[tuple[int, str]] = []
+
+    def visit(node: Node, index: int) -> None:
+        if isinstance(node, Block):
+            places[node.repeat.id] = index
+            sources.extend((index, x) for x in (node.repeat.count, node.repeat.relevant) if x)
+            for inner in node.nodes:
+                visit(inner, index)
+            return
+        places[node.id] = index
+        calculation = getattr(node, "calculation", None)
+        sources.extend((index, x) for x in (node.relevant, calculation) if x)
+        for leaf in node.show_if.referenced() if node.show_if else []:
+            sources.append((index, "${" + str(leaf.question) + "}"))
+
+    for index, node in enumerate(layout(survey)):
+        visit(node, index)
+    by_name = {
+        name: max(places[q.id] for q in questions) for name, questions in survey.by_ref.items()
+    }
+    ahead = any(
+        by_name.get(name, -1) > index
+        for index, source in sources
+        for name in compiled(source).references
+    )
+    found = None if ahead else places
+    memo[("forward",)] = found  # type: ignore[assignment]
     return found
 
 
