@@ -376,7 +376,7 @@ def layout(survey: Survey) -> list[Node]:
 # -- remembered walks ---------------------------------------------------------------------
 
 _WALKS: OrderedDict[tuple[Any, ...], Walk] = OrderedDict()
-_KEPT = 64
+_KEPT = 256  # about 60 KB each for a 200-question form: the screens of 256 people
 
 
 def _fingerprint(
