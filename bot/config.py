@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -235,6 +235,10 @@ class Settings(SurveySettings):
         return f"{self.telegram_api_url}/file/bot"
 
 
+if TYPE_CHECKING:
+    from bot.core.survey.model import Survey
+
+
 class ConfigError(Exception):
     """A setting is missing or invalid; the message is one line meant for a person."""
 
@@ -262,3 +266,18 @@ def load_storage_settings(**overrides: object) -> StorageSettings:
         return StorageSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(describe(exc)) from None
+
+
+def load_survey_settings() -> tuple[SurveySettings, dict[str, Survey]]:
+    """What the command lines that read surveys need: the settings and the YAML surveys.
+    ConfigError (one line) for a bad setting or survey file."""
+    from bot.core.survey.loader import SurveyFileError, load_surveys
+
+    try:
+        settings = SurveySettings()
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from None
+    try:
+        return settings, load_surveys(settings.surveys_dir)
+    except SurveyFileError as exc:
+        raise ConfigError(str(exc)) from None

@@ -13,10 +13,7 @@ import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from bot.config import ConfigError, SurveySettings, describe
-from bot.core.survey.loader import SurveyFileError, load_surveys
+from bot.config import ConfigError, load_survey_settings
 from bot.core.survey.model import Survey
 from bot.lifecycle import EXIT_CONFIG, EXIT_FAILED
 from bot.services.exports import Format, write_export
@@ -71,12 +68,8 @@ def main(argv: list[str]) -> int:
         )
         return EXIT_CONFIG
     try:
-        try:
-            settings = SurveySettings()
-        except ValidationError as exc:
-            raise ConfigError(describe(exc)) from None
-        surveys = load_surveys(settings.surveys_dir)
-    except (ConfigError, SurveyFileError) as exc:
+        settings, surveys = load_survey_settings()
+    except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     # Surveys imported from XLSForms live in the database: their live version.

@@ -25,11 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
-from pydantic import ValidationError
-
-from bot.config import ConfigError, SurveySettings
-from bot.config import describe as describe_settings
-from bot.core.survey.loader import SurveyFileError, load_surveys
+from bot.config import ConfigError, SurveySettings, load_survey_settings
 from bot.core.survey.model import Survey
 from bot.core.xlsform.reader import FormError, read
 from bot.lifecycle import EXIT_CONFIG, EXIT_FAILED
@@ -89,12 +85,8 @@ def main(argv: list[str], out: Out = print) -> int:
     if args.command == "check":
         return check(args.file, out)
     try:
-        try:
-            settings = SurveySettings()
-        except ValidationError as exc:
-            raise ConfigError(describe_settings(exc)) from None
-        files = load_surveys(settings.surveys_dir)
-    except (ConfigError, SurveyFileError) as exc:
+        settings, files = load_survey_settings()
+    except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     if args.command == "list":

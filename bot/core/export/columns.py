@@ -88,7 +88,7 @@ def layout(survey: Survey) -> Layout:
     header = list(META)
     makers: list[tuple[str, Cells, int]] = []
     for question in survey.questions:
-        names, cells = _columns(question)
+        names, cells = question_columns(question)
         header.extend(names)
         makers.append((question.id, cells, len(names)))
     return Layout(survey, header, makers)
@@ -98,7 +98,7 @@ def _has_other(question: ChoiceQuestion) -> bool:
     return any(c.other for c in question.choices)
 
 
-def _columns(q: Question) -> tuple[list[str], Cells]:
+def question_columns(q: Question) -> tuple[list[str], Cells]:
     if isinstance(q, MultiChoice):
         return _multi(q)
     if isinstance(q, SingleChoice):
@@ -117,6 +117,12 @@ def _multi(q: MultiChoice) -> tuple[list[str], Cells]:
     ids = [c.id for c in q.choices]
     other = _has_other(q)
     names = [q.id, *(f"{q.id}/{i}" for i in ids)] + ([f"{q.id}/{OTHER}"] if other else [])
+    return names, ticks(ids, other)
+
+
+def ticks(ids: list[str], other: bool) -> Cells:
+    """A multiple choice's cells, as KoboToolbox writes them: the names picked (separated by
+    spaces), then 1 or 0 for each choice in `ids`, then the "other" text if it has one."""
 
     def cells(value: Any, other_text: str | None) -> list[Cell]:
         picked = set(value) if isinstance(value, list) else {value}
@@ -126,7 +132,7 @@ def _multi(q: MultiChoice) -> tuple[list[str], Cells]:
             row.append(other_text)
         return row
 
-    return names, cells
+    return cells
 
 
 def _region(value: Any, other: str | None) -> list[Cell]:
@@ -141,13 +147,13 @@ def question_sheet(survey: Survey) -> Iterator[list[Cell]]:
     for name, text in META.items():
         yield [name, None, "metadata", None, *(text.get(lang) for lang in LANGUAGES)]
     for q in survey.questions:
-        yield [q.id, q.id, q.type, None, *_texts(q.text)]
+        yield [q.id, q.id, q.type, None, *in_languages(q.text)]
         if isinstance(q, MultiChoice):
             for c in q.choices:
-                yield [f"{q.id}/{c.id}", q.id, "0/1", c.id, *_texts(c.label)]
+                yield [f"{q.id}/{c.id}", q.id, "0/1", c.id, *in_languages(c.label)]
         elif isinstance(q, ChoiceQuestion):
             for c in q.choices:
-                yield [q.id, q.id, "choice", c.id, *_texts(c.label)]
+                yield [q.id, q.id, "choice", c.id, *in_languages(c.label)]
         if isinstance(q, ChoiceQuestion) and _has_other(q):
             yield [f"{q.id}/{OTHER}", q.id, "text", None, "Lainnya, sebutkan", "Other, specified"]
         if isinstance(q, YesNoQuestion):
@@ -155,10 +161,10 @@ def question_sheet(survey: Survey) -> Iterator[list[Cell]]:
             yield [q.id, q.id, "choice", NO, "Tidak", "No"]
         if isinstance(q, ScaleQuestion):
             for point, label in sorted(q.labels.items()):
-                yield [q.id, q.id, "scale", point, *_texts(label)]
+                yield [q.id, q.id, "scale", point, *in_languages(label)]
         if isinstance(q, RegionQuestion):
             yield [f"{q.id}/{NAME}", q.id, "text", None, "Nama wilayah", "Region name"]
 
 
-def _texts(text: dict[str, str]) -> list[Cell]:
+def in_languages(text: dict[str, str]) -> list[Cell]:
     return [text.get("id") or "", text.get("en") or text.get("id") or ""]

@@ -35,8 +35,9 @@ from bot.core.export.columns import (
     Cell,
     Cells,
     Layout,
-    _columns,
-    _texts,
+    in_languages,
+    question_columns,
+    ticks,
 )
 from bot.core.export.pseudonym import Pseudonyms
 from bot.core.export.rows import Record, Rows, safe_row
@@ -140,7 +141,7 @@ def columns(q: Question) -> tuple[list[str], Cells]:
         prefix = f"{head}/_{name}" if head else f"_{name}"
         return [path, *(f"{prefix}_{part}" for part in GEO_PARTS)], _location
     if q.path is None:  # a question no XLSForm made (a native type): as native exports
-        return _columns(q)
+        return question_columns(q)
     return [path], AS_IS
 
 
@@ -148,16 +149,7 @@ def _multi(q: MultiChoice, path: str, other: bool) -> tuple[list[str], Cells]:
     # A cascading list may name a choice twice: one column for it.
     ids = list(dict.fromkeys(c.id for c in q.choices))
     names = [path, *(f"{path}/{i}" for i in ids)] + ([f"{path}_other"] if other else [])
-
-    def cells(value: Any, text: str | None) -> list[Cell]:
-        picked = set(value) if isinstance(value, list) else {value}
-        row: list[Cell] = [" ".join(i for i in ids if i in picked)]
-        row.extend(1 if i in picked else 0 for i in ids)
-        if other:
-            row.append(text)
-        return row
-
-    return names, cells
+    return names, ticks(ids, other)
 
 
 def _location(value: Any, text: str | None) -> list[Cell]:
@@ -294,7 +286,7 @@ def question_sheet(
                 continue
             q = survey.by_id[field.key]
             names, _ = columns(q)
-            yield [f"{where}{names[0]}", q.ref, q.type, None, *_texts(q.text)]
+            yield [f"{where}{names[0]}", q.ref, q.type, None, *in_languages(q.text)]
             if isinstance(q, ChoiceQuestion):
                 kind = "0/1" if isinstance(q, MultiChoice) else "choice"
                 unique: dict[str, Choice] = {}
@@ -302,11 +294,11 @@ def question_sheet(
                     unique.setdefault(c.id, c)  # a cascading list's name twice: once
                 for c in unique.values():
                     column = f"{names[0]}/{c.id}" if kind == "0/1" else names[0]
-                    yield [f"{where}{column}", q.ref, kind, c.id, *_texts(c.label)]
+                    yield [f"{where}{column}", q.ref, kind, c.id, *in_languages(c.label)]
             extra_kind = "number" if isinstance(q, LocationQuestion) else "text"
             for extra in names[1:]:
                 if not (isinstance(q, MultiChoice) and extra.startswith(f"{names[0]}/")):
-                    yield [f"{where}{extra}", q.ref, extra_kind, None, *_texts(q.text)]
+                    yield [f"{where}{extra}", q.ref, extra_kind, None, *in_languages(q.text)]
         if table.repeat is None:
             for name, text in META.items():
                 yield [name, None, "metadata", None, *(text.get(lang) for lang in LANGUAGES)]
