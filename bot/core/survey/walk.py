@@ -30,7 +30,6 @@ from bot.core.survey.expressions import compiled, compiled_filter
 from bot.core.survey.model import (
     MAX_ROUNDS,
     UNASKED,
-    AnotherRound,
     CalculateQuestion,
     Choice,
     ChoiceQuestion,
@@ -498,7 +497,3 @@ def choices_left(walk_: Walk, slot: Slot) -> list[Choice]:
         if expression.holds(walk_.scope(chain, slot.rounds, row=row)):
             kept.append(choice)
     return kept
-
-
-def is_another(question: Question) -> bool:
-    return isinstance(question, AnotherRound)
