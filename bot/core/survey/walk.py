@@ -7,7 +7,9 @@ count says (or until the respondent says "no more"). Both are decided by walking
 in order, with the answers so far: each slot (a question in a round) is shown or hidden, each
 calculation worked out, and the rounds of each repeat laid out. Everything the chat needs
 (what shows, the next question, `${name}` filled in, the choices a filter leaves) reads that
-walk, and the last few walks are remembered, so drawing one screen walks the form once.
+walk, and the last few hundred walks are remembered, so drawing one screen walks the form
+once. An answer's walk is taken up from the walk before it, at the first part of the form the
+change touches (`Walk.resume`), when the form reads no answer ahead of itself.
 
 XForms rules the walk follows: a hidden question reads as empty, whatever was answered to it;
 inside a repeat, `${x}` of the same repeat is this round's answer, and from outside it every
