@@ -136,3 +136,39 @@ async def test_an_imported_form_s_results_and_export_after_people_answer_it(
         assert paths and all(path in header for path in paths), set(paths) - set(header)
         assert any("/" in str(path) for path in paths)
         no_refusals(bot)
+
+
+async def test_respondents_hear_what_personal_data_a_form_asks_before_its_first_question(
+    tmp_path: Path,
+) -> None:
+    """The data notice says the bot never asks for a name or a phone number; an imported form
+    that does (or asks for a location) says so above its first question, before anything is
+    given, in the person's language. A form that asks none of it says nothing."""
+    ucl = imported(CORPUS / "UCL_Biomass_Plot_Form.xlsx")
+    building = imported(CORPUS / "building_natural_risks_survey.xlsx")
+    cascade = imported(CORPUS / "choice_filter_test.xlsx")
+    settings = harness.test_settings(
+        tmp_path, surveys_dir=survey_folder(tmp_path, ucl, building, cascade)
+    )
+    async with running_bot(settings) as bot:
+        user = bot.user(9400, "id")
+        await consent(user, building.id)
+        first = next(m["text"] for m in user.messages if "Pertanyaan 1 dari" in m.get("text", ""))
+        assert first.startswith(
+            "🔒 Survei ini juga menanyakan lokasi Anda. Jawaban itu hanya dipakai untuk survei "
+            "ini, dan /hapusdata menghapusnya bersama jawaban Anda yang lain."
+        )
+        english = bot.user(9401, "en")
+        await consent(english, ucl.id)
+        first = next(m["text"] for m in english.messages if "Question 1 of" in m.get("text", ""))
+        assert first.startswith(
+            "🔒 This survey also asks for your location, a name, and a phone number. "
+        )
+        # Once something is answered, the screens go on without it.
+        await play_in_chat(bot, english, ucl, seed=1)
+        later = [m["text"] for m in english.messages if "Question 2 of" in m.get("text", "")]
+        assert later and not any("🔒" in text for text in later)
+        plain = bot.user(9402, "id")
+        await consent(plain, cascade.id)
+        assert "🔒" not in plain.text
+        no_refusals(bot)

@@ -403,3 +403,12 @@ def test_a_name_too_long_for_a_chat_survey_is_reported(tmp_path: Path) -> None:
     assert (problem.row, problem.name) == (2, long) and "64 characters" in problem.reason
     survey = convert(form, without_unsupported=True)
     assert [q.id for q in survey.questions] == ["ok"] and survey.absent == [long]
+
+
+def test_the_personal_data_a_form_asks_for_is_kept_for_its_respondents() -> None:
+    """What the report names as personal data (a location, a name, a phone number) becomes
+    `Survey.collects`, which respondents are told before the first question; a question left
+    out at import collects nothing."""
+    assert imported("UCL_Biomass_Plot_Form.xlsx").collects == ["location", "name", "phone"]
+    assert imported("widgets.xls").collects == ["location", "email"]
+    assert imported("choice_filter_test.xlsx").collects == []

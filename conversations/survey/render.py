@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape
 
+from babel.lists import format_list
+
 from bot.core import regions
 from bot.core.formatting import long_date
 from bot.core.survey import engine
@@ -205,7 +207,7 @@ def question_screen(
     position, total = engine.progress(survey, session.answers, view.key)
     where = _("Question {n} of {total}").format(n=position, total=total)
     rounds = _rounds(view, _)
-    lines = []
+    lines = _collects(survey, session, locale, _)
     section = _new_section(view)
     if section:
         lines += ["<b>" + escape(section) + "</b>"]
@@ -240,6 +242,31 @@ def question_screen(
     rows.append(_default_row(view, _))
     rows.append(_nav_row(view, _))
     return "\n".join(lines), keyboard([r for r in rows if r])
+
+
+# What an imported form asks for beyond what the data notice names (Survey.collects).
+_COLLECTS = {
+    "location": N_("your location"),
+    "name": N_("a name"),
+    "phone": N_("a phone number"),
+    "id_number": N_("an ID number (NIK)"),
+    "email": N_("an email address"),
+    "address": N_("an address"),
+}
+
+
+def _collects(survey: Survey, session: Session, locale: str, _: Gettext) -> list[str]:
+    """Above an imported form's first question, before anything is answered: the personal
+    data it asks for that the data notice says the bot does not (a location, a name), what
+    it is used for and how to delete it. People hear of it before they give it (UU PDP)."""
+    if not survey.collects or session.answers:
+        return []
+    what = format_list([_(_COLLECTS[kind]) for kind in survey.collects], locale=locale)
+    text = _(
+        "🔒 This survey also asks for {what}. Those answers are used for this survey only, "
+        "and /hapusdata deletes them with your other answers."
+    ).format(what=what)
+    return [escape(text), ""]
 
 
 def _title(view: _View, _: Gettext) -> str:

@@ -383,6 +383,11 @@ class Survey(Strict):
     # Names of the form's parts left out at import (a photo question, a phone's device id):
     # `${name}` of one of them reads as empty, as an unanswered question does.
     absent: list[str] = Field(default_factory=list)
+    # Personal data an imported form asks for beyond what the bot's data notice names (found
+    # by the import report): respondents are told before its first question.
+    collects: list[Literal["location", "name", "phone", "id_number", "email", "address"]] = Field(
+        default_factory=list
+    )
     # The form's start / end / today fields: not asked, filled in by an export.
     meta: list[Meta] = Field(default_factory=list)
 

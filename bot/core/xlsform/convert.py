@@ -28,6 +28,7 @@ from bot.core.survey.model import Survey
 from bot.core.xlsform.reader import (
     BOT_LOCALES,
     FILLED_BY_BOT,
+    PERSONAL_KINDS,
     SELECTS,
     SPELLED_FALSE,
     SPELLED_TRUE,
@@ -99,8 +100,15 @@ def convert(form: Form, *, without_unsupported: bool = False) -> Survey:
         "form_version": str(version) if version not in (None, "") else None,
         "absent": walk.absent,
         "meta": walk.meta,
+        "collects": _collects(report, walk.absent),
     }
     return Survey.model_validate(source)
+
+
+def _collects(report: Report, absent: list[str]) -> list[str]:
+    """The kinds of personal data the questions kept ask for, in the reader's order."""
+    kinds = {PERSONAL_KINDS[p.reason] for p in report.personal if p.name not in absent}
+    return [kind for kind in PERSONAL_KINDS.values() if kind in kinds]
 
 
 def survey_id(form_id: str) -> str:

@@ -362,6 +362,18 @@ _PERSONAL: Final = (
 )
 
 
+# The kind of personal data each note names, for the notice respondents read before an
+# imported form's first question (`Survey.collects`), in this order.
+PERSONAL_KINDS: Final = {
+    "the respondent's location (a place, personal data)": "location",
+    "looks like it asks for a name": "name",
+    "looks like it asks for a phone number": "phone",
+    "looks like it asks for an identity number (NIK / KTP)": "id_number",
+    "looks like it asks for an email address": "email",
+    "looks like it asks for an address": "address",
+}
+
+
 def _personal(kind: str, name: str, label: Any) -> str | None:
     """What personal data a question collects beyond what the data notice names, if any."""
     if kind in ("geopoint", "gps"):
