@@ -412,3 +412,29 @@ async def test_a_form_answered_in_the_chat_is_exported_as_the_database_holds_it(
     assert {p["_submission__id"] for p in parents} == {response["id"]}
     text = csv_file.content.decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(text, newline=""))) == MAIN
+
+
+def test_every_version_s_columns_in_an_export_of_every_version() -> None:
+    """A question and a whole repeat only an older version had keep their columns and their
+    sheet, after the live version's own; a question the live version has (under the same
+    column) is not added twice."""
+
+    def version(number: int, questions: list[dict[str, Any]], repeats: list[Any]) -> Survey:
+        return Survey.model_validate(
+            {"id": "pasar", "version": number, "title": {"id": "Pasar"}, "form_id": "pasar",
+             "questions": questions, "repeats": repeats}
+        )  # fmt: skip
+
+    def q(qid: str, path: str, **extra: Any) -> dict[str, Any]:
+        return {"id": qid, "type": "integer", "text": {"id": qid}, "path": path, **extra}
+
+    stalls = [{"id": "kios", "label": {"id": "Kios"}, "path": "kios"}]
+    old = version(1, [q("harga", "harga"), q("lama", "g/lama"), q("luas", "kios/luas",
+                  repeat="kios")], stalls)  # fmt: skip
+    live = version(2, [q("harga", "harga"), q("baru", "baru")], [])
+    merged = kobo.all_versions(live, [old])
+    assert [q.id for q in merged.questions] == ["harga", "baru", "lama", "luas"]
+    main, repeat = kobo.tables(merged, "jawaban")
+    assert main.header[:3] == ["harga", "baru", "g/lama"]
+    assert repeat.name == "kios" and repeat.header[0] == "kios/luas"
+    assert kobo.all_versions(live, []) is live

@@ -6,6 +6,8 @@ the live one; both responses are kept with their versions."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +17,7 @@ import openpyxl
 import pytest
 
 from bot.config import Settings
+from bot.export_cli import main as export_cli
 from bot.services.survey_catalog import CatalogError, Outcome
 from bot.surveys_cli import main as surveys_cli
 from bot.testing import harness
@@ -150,6 +153,16 @@ async def test_a_half_way_respondent_finishes_on_the_version_they_started(
     assert answers(env, 42) == {"warna": "biru", "pembeli": 12}
     forms = rows(env, "SELECT version, status, published_by FROM survey_forms ORDER BY version")
     assert [tuple(r) for r in forms] == [(1, "retired", STAFF), (2, "live", None)]
+
+    # The export holds every version's answers: version 1's note question, which version 2
+    # dropped, keeps its column (after version 2's own), filled for the one who answered it.
+    table = tmp_path / "harga.csv"
+    assert await asyncio.to_thread(export_cli, ["harga_pangan", "--output", str(table)]) == 0
+    header, *lines = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
+    assert header.index("warna") < header.index("pembeli") < header.index("catatan")
+    by_buyers = {line[header.index("pembeli")]: line for line in lines}
+    assert by_buyers["30"][header.index("catatan")] == "Kiosnya di ujung pasar"
+    assert by_buyers["12"][header.index("catatan")] == ""
 
 
 async def test_versions_count_up_and_the_same_file_twice_makes_none(

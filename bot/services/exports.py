@@ -93,6 +93,13 @@ def write_export(
     many. Blocking: call it in a worker thread."""
     with ExportReader(database) as reader:
         if kobo.imported(survey):
+            older = [
+                Survey.model_validate_json(text)
+                for text in reader.older_versions(survey.id, survey.version)
+            ]
+            # Every version's questions: answers to a question a newer version dropped are
+            # still held, so they still have a column (KoboToolbox's "all versions").
+            survey = kobo.all_versions(survey, older)
             records = reader.records(survey.id, since, until)
             return write_imported(path, fmt, survey, records, Pseudonyms(reader.secret()), zone)
         shape = layout(survey)

@@ -66,6 +66,21 @@ class ExportReader:
         ).fetchone()
         return int(row[0])
 
+    def older_versions(self, survey_id: str, version: int) -> list[str]:
+        """The definitions (Survey JSON) of an imported survey's versions older than
+        `version` that have submitted responses, newest first; none for a YAML survey."""
+        try:
+            rows = self._conn.execute(
+                "SELECT f.definition FROM survey_forms f WHERE f.survey_id = ? "
+                "AND f.version < ? AND EXISTS (SELECT 1 FROM responses r "
+                "WHERE r.survey_id = f.survey_id AND r.survey_version = f.version "
+                "AND r.status = 'submitted') ORDER BY f.version DESC",
+                (survey_id, version),
+            ).fetchall()
+        except sqlite3.OperationalError:  # a database older than imported surveys
+            return []
+        return [str(row[0]) for row in rows]
+
     def records(
         self, survey_id: str, since: datetime | None = None, until: datetime | None = None
     ) -> Iterator[Record]:

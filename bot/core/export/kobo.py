@@ -91,6 +91,34 @@ def imported(survey: Survey) -> bool:
     return survey.form_id is not None
 
 
+def all_versions(live: Survey, older: list[Survey]) -> Survey:
+    """The live version with the questions (and repeats) only older versions had, after its
+    own, newest version first: what an export of every version's responses needs. A question
+    whose export column the live version already has (renamed, moved) is not added twice.
+    Built without validation: it is a list of columns, never a survey anyone answers."""
+    paths = {q.path or q.id for q in live.questions}
+    ids = {q.id for q in live.questions}
+    repeats = {r.id for r in live.repeats}
+    questions, added_repeats = list(live.questions), list(live.repeats)
+    for version in older:
+        for repeat in version.repeats:
+            if repeat.id not in repeats:
+                repeats.add(repeat.id)
+                added_repeats.append(repeat)
+        for q in version.questions:
+            path = q.path or q.id
+            if q.id in ids or path in paths:
+                continue
+            ids.add(q.id)
+            paths.add(path)
+            questions.append(q)
+    if len(questions) == len(live.questions):
+        return live
+    # A fresh instance (model_copy would carry the live version's remembered look-ups).
+    fields = {name: getattr(live, name) for name in Survey.model_fields}
+    return Survey.model_construct(**{**fields, "questions": questions, "repeats": added_repeats})
+
+
 def tables(survey: Survey, main: str, reserved: tuple[str, ...] = ()) -> list[Table]:
     """The main table (named `main`) and one per repeat, parents before their children (no
     repeat's table takes a name in `reserved`)."""
