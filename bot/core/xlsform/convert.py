@@ -32,6 +32,7 @@ from bot.core.xlsform.reader import (
     SELECTS,
     SPELLED_FALSE,
     SPELLED_TRUE,
+    TYPES,
     Form,
     FormError,
     Language,
@@ -42,23 +43,6 @@ from bot.core.xlsform.reader import (
 
 Text = dict[str, str]
 
-# pyxform's type names (after its aliases) -> the model's question type.
-TYPES: Final = {
-    "select one": "single",
-    "select all that apply": "multi",
-    "text": "text",
-    "string": "text",
-    "integer": "integer",
-    "int": "integer",
-    "decimal": "decimal",
-    "date": "date",
-    "note": "note",
-    "acknowledge": "acknowledge",
-    "trigger": "acknowledge",
-    "geopoint": "location",
-    "gps": "location",
-    "calculate": "calculate",
-}
 # The label the bot gives pyxform's generated "other" choice (pyxform writes "Other" in every
 # language column, Indonesian included).
 OTHER_LABEL: Final = {"id": "Lainnya", "en": "Other"}

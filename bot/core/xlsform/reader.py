@@ -28,22 +28,37 @@ from babel import Locale, UnknownLocaleError
 from bot.core.xlsform.expression import ExpressionError, parse
 
 # pyxform's type names (after its aliases: "select one", "select all that apply") that chat
-# runs, with what the bot asks for them.
-ASKED: Final = {
-    "select one": "one choice",
-    "select all that apply": "several choices",
+# runs (and calculations), with the survey model's question type each becomes.
+TYPES: Final = {
+    "select one": "single",
+    "select all that apply": "multi",
     "text": "text",
     "string": "text",
-    "integer": "whole number",
-    "int": "whole number",
-    "decimal": "number",
+    "integer": "integer",
+    "int": "integer",
+    "decimal": "decimal",
     "date": "date",
     "note": "note",
     "acknowledge": "acknowledge",
     "trigger": "acknowledge",
     "geopoint": "location",
     "gps": "location",
+    "calculate": "calculate",
 }
+# What the report calls each model type the bot asks (a calculation asks nothing).
+_KIND: Final = {
+    "single": "one choice",
+    "multi": "several choices",
+    "text": "text",
+    "integer": "whole number",
+    "decimal": "number",
+    "date": "date",
+    "note": "note",
+    "acknowledge": "acknowledge",
+    "location": "location",
+}
+# pyxform's type names that chat asks, with what the report calls them.
+ASKED: Final = {kind: _KIND[model] for kind, model in TYPES.items() if model in _KIND}
 STRUCTURE: Final = {"group", "repeat", "calculate"}
 FILLED_BY_BOT: Final = {"start", "end", "today"}  # the times the bot knows
 NO_DEVICE: Final = {
