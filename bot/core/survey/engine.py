@@ -97,11 +97,11 @@ def visible(survey: Survey, answers: Answers, *, optimistic: bool = False) -> li
 
 
 def _plain_slots(survey: Survey) -> dict[str, Slot]:
-    memo = survey.most_shown_memo
+    memo = survey.memo
     found = memo.get(("slots",))
     if found is None:
-        found = memo[("slots",)] = {q.id: Slot(q.id, q) for q in survey.questions}  # type: ignore[assignment]
-    return found  # type: ignore[return-value]
+        found = memo[("slots",)] = {q.id: Slot(q.id, q) for q in survey.questions}
+    return found
 
 
 def asked(survey: Survey, answers: Answers, *, optimistic: bool = False) -> list[Slot]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -471,6 +471,12 @@ class Survey(Strict):
     @cached_property
     def most_shown_memo(self) -> dict[tuple[object, ...], int]:
         """engine.most_shown's answers, by what the answers so far decide (a handful per survey)."""
+        return {}
+
+    @cached_property
+    def memo(self) -> dict[tuple[object, ...], Any]:
+        """What the engine works out once per survey and looks up on every answer: the form's
+        layout, its slots, which question a ${name} means from where, conditions' parts."""
         return {}
 
     def question(self, key: str) -> Question | None:

@@ -268,7 +268,7 @@ class Walk:
 
 def _parts(survey: Survey, source: str) -> list[tuple[Expression, int]]:
     """A condition's `and` parts, each with the position of the last question it reads."""
-    memo = survey.most_shown_memo
+    memo = survey.memo
     cache_key = ("parts", source)
     found: Any = memo.get(cache_key)
     if found is None:
@@ -295,10 +295,10 @@ def _resolve(
     """Which question `${name}` means from inside the repeats `chain` (a name two groups use
     means the one in the same repeat), the repeats around it, and how many of them the two
     share. Remembered per survey: a walk asks this thousands of times."""
-    memo = survey.most_shown_memo
+    memo = survey.memo
     cache_key = ("ref", name, chain)
     if cache_key in memo:
-        return memo[cache_key]  # type: ignore[return-value]
+        return memo[cache_key]
     candidates = survey.by_ref.get(name)
     found: tuple[str, tuple[str, ...], int] | None = None
     if candidates:
@@ -309,7 +309,7 @@ def _resolve(
         while shared < min(len(own), len(chain)) and own[shared] == chain[shared]:
             shared += 1
         found = (question.id, own, shared)
-    memo[cache_key] = found  # type: ignore[assignment]
+    memo[cache_key] = found
     return found
 
 
@@ -354,10 +354,10 @@ Node = Question | Block
 def layout(survey: Survey) -> list[Node]:
     """The questions in order, each repeat's questions gathered in a block (nested repeats
     inside their parent's block). Built once per survey."""
-    memo = survey.most_shown_memo
+    memo = survey.memo
     cached = memo.get(("layout",))
     if cached is not None:
-        return cached  # type: ignore[return-value]
+        return cached
     top: list[Node] = []
     stack: list[tuple[str, list[Node]]] = []  # open repeats, outermost first
     for q in survey.questions:
@@ -370,7 +370,7 @@ def layout(survey: Survey) -> list[Node]:
             (stack[-1][1] if stack else top).append(block)
             stack.append((repeat.id, block.nodes))
         (stack[-1][1] if stack else top).append(q)
-    memo[("layout",)] = top  # type: ignore[assignment]
+    memo[("layout",)] = top
     return top
 
 
@@ -445,9 +445,9 @@ def _forward_free(survey: Survey) -> dict[str, int] | None:
     """Each question's and repeat's top-level part of the form, when no condition, count or
     calculation of the form reads an answer of a later part (then a change at part N leaves
     the walk of parts before N as it was); else None. Worked out once per survey."""
-    memo = survey.most_shown_memo
+    memo = survey.memo
     if ("forward",) in memo:
-        return memo[("forward",)]  # type: ignore[return-value]
+        return memo[("forward",)]
     places: dict[str, int] = {}
     sources: list[tuple[int, str]] = []
 
@@ -475,7 +475,7 @@ def _forward_free(survey: Survey) -> dict[str, int] | None:
         for name in compiled(source).references
     )
     found = None if ahead else places
-    memo[("forward",)] = found  # type: ignore[assignment]
+    memo[("forward",)] = found
     return found
 
 
